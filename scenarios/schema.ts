@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import {
+  FETCH_ANCHORS,
+  isForbiddenMethod,
+  isForbiddenRequestHeader,
+  normalizeMethod,
+} from '../tests/cors/fetch-standard.ts';
+
+/**
+ * The scenario catalogue's schema: the single source of the catalogue's types.
+ * One file per area (scenarios/<area>.json); each record's id is `<area>/<slug>`.
+ */
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Where the seed document says it (the Digibee documentation page the project comes from). */
+export const SEED_DOCUMENT = {
+  title: 'How to use the CORS policy on the Digibee Integration Platform',
+  url: 'https://docs.digibee.com/documentation/digibee-in-action/troubleshooting/governance-troubleshooting-guidance/how-to-cors-policy',
+} as const;
+
+export const SEED_SECTIONS = [
+  'How it works',
+  'Headers',
+  'CORS on the Digibee Integration Platform',
+  'Example 1: Successful request (authorized by the browser)',
+  'Example 2: Unsuccessful request (denied by the browser)',
+  'Example 3: Unsuccessful request (denied by the browser)',
+] as const;
+
+export const Citation = z.discriminatedUnion('source', [
+  z
+    .object({
+      source: z.literal('fetch'),
+      anchor: z.enum(FETCH_ANCHORS, {
+        error: 'is not an anchor the catalogue knows (tests/cors/fetch-standard.ts)',
+      }),
+      quote: z.string().min(10),
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal('seed'),
+      section: z.enum(SEED_SECTIONS),
+      quote: z.string().min(10),
+    })
+    .strict(),
+]);
+export type Citation = z.infer<typeof Citation>;
+
+export const Level = z.enum(['must', 'should', 'info']);
+
+export const RequestSpec = z
+  .object({
+    method: z
+      .string()
+      .regex(TOKEN, 'must be an HTTP method token')
+      .refine(
+        (m) => !isForbiddenMethod(m),
+        'is a forbidden method: fetch() refuses CONNECT, TRACE and TRACK',
+      ),
+    /** Header name -> value, as the page passes them to fetch(). */
+    headers: z.record(z.string().regex(TOKEN, 'must be a header name (token)'), z.string()).default({}),
+    /** Adds the target's API key in the `apikey` header, as Digibee consumers send it. */
+    sendApiKey: z.boolean().default(false),
+    credentials: z.enum(['omit', 'same-origin', 'include']).default('same-origin'),
+    body: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('text'), text: z.string() }).strict(),
+        z.object({ kind: z.literal('form-data'), fields: z.record(z.string(), z.string()) }).strict(),
+      ])
+      .optional(),
+  })
+  .strict()
+  .superRefine((request, ctx) => {
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (isForbiddenRequestHeader(name, value)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers', name],
+          message:
+            'is a forbidden request-header: the engine drops it silently (fetch.spec.whatwg.org/#forbidden-request-header)',
+        });
+      }
+    }
+    const method = normalizeMethod(request.method);
+    if (request.body && (method === 'GET' || method === 'HEAD')) {
+      ctx.addIssue({ code: 'custom', path: ['body'], message: `fetch() rejects a body on ${method}` });
+    }
+  });
+export type RequestSpec = z.infer<typeof RequestSpec>;
+
+export const Stage = z.enum(['preflight', 'response']);
+
+export const Expectation = z.discriminatedUnion('verdict', [
+  z
+    .object({
+      verdict: z.literal('allowed'),
+      /** The status the page reads. */
+      status: z.number().int().min(100).max(599).optional(),
+      /** Response headers the page must be able to read (lower-case names). */
+      readable: z.array(z.string().regex(TOKEN)).optional(),
+      /** Response headers the server sends that the page must not be able to read. */
+      hidden: z.array(z.string().regex(TOKEN)).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      verdict: z.literal('blocked'),
+      /** Where the engine stopped: the preflight failed, or the response failed the CORS check. */
+      stage: Stage,
+    })
+    .strict(),
+]);
+export type Expectation = z.infer<typeof Expectation>;
+
+/** One request that reached the server, in order. */
+export const WireStep = z
+  .object({
+    method: z.string().regex(TOKEN),
+    status: z.number().int().min(100).max(599).optional(),
+  })
+  .strict();
+
+export const Scenario = z
+  .object({
+    id: z
+      .string()
+      .regex(
+        /^[a-z0-9-]+\/[a-z0-9][a-z0-9-]*$/,
+        'must be <area>/<slug> in lower-case letters, digits, dashes',
+      ),
+    /** A fact about the behaviour, not a wish: "is refused", never "should be refused". */
+    description: z.string().min(20),
+    level: Level.default('must'),
+    spec: z.array(Citation).min(1, 'needs at least one citation (Fetch standard anchor or the seed)'),
+    /** The reference realm's pipeline the scenario runs against. */
+    pipeline: z.string().regex(SLUG),
+    request: RequestSpec,
+    expect: Expectation,
+    /** What must reach the server, in order (the page never sees its preflight). */
+    wire: z.array(WireStep).optional(),
+  })
+  .strict();
+export type Scenario = z.infer<typeof Scenario>;
+
+export const AreaFile = z
+  .object({
+    $schema: z.string().optional(),
+    area: z.string().regex(SLUG),
+    title: z.string().min(3),
+    scenarios: z.array(Scenario).min(1),
+  })
+  .strict();
+export type AreaFile = z.infer<typeof AreaFile>;

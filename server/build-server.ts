@@ -1,0 +1,129 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { corsResponseHeaders, effectiveCors } from './cors-layer.ts';
+import type { Pipeline, RealmConfig } from './realm-schema.ts';
+import { headerPairs, RequestLog, rawHeaderPairs, TOKEN_PARAM, type WireExchange } from './request-log.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every request this server received, filed by scenario token. */
+    requestLog: RequestLog;
+  }
+  interface FastifyRequest {
+    wireExchange: WireExchange;
+  }
+}
+
+export interface ServerOptions {
+  /** Fastify's logger; off by default (the request log is the record that matters). */
+  logger?: boolean;
+}
+
+/** Digibee's pipeline URL shape: /pipeline/{realm}/v{major}/{pipeline}[/anything]. */
+export function pipelinePath(realm: string, pipeline: Pick<Pipeline, 'name' | 'major'>): string {
+  return `/pipeline/${realm}/v${pipeline.major}/${pipeline.name}`;
+}
+
+/**
+ * The reference trigger server: a Fastify app that answers like the realm's Digibee triggers.
+ * Returns the app without listening (server/main.ts listens; tests use `inject`).
+ */
+export function buildServer(realm: RealmConfig, options: ServerOptions = {}): FastifyInstance {
+  const app = Fastify({ logger: options.logger ?? false });
+  const log = new RequestLog();
+  app.decorate('requestLog', log);
+  app.decorateRequest('wireExchange', null as unknown as WireExchange);
+
+  app.addHook('onRequest', async (request) => {
+    const token = new URL(request.url, 'http://reference.invalid').searchParams.get(TOKEN_PARAM);
+    request.wireExchange = log.open(
+      token,
+      request.method,
+      request.url,
+      rawHeaderPairs(request.raw.rawHeaders),
+    );
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    log.complete(request.wireExchange, reply.statusCode, headerPairs(reply.getHeaders()));
+  });
+
+  // Triggers take any payload; a body the pipeline cannot parse is the pipeline's business, not CORS's.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const byPath = new Map(realm.pipelines.map((p) => [pipelinePath(realm.name, p), p]));
+  const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    const { pathname } = new URL(request.url, 'http://reference.invalid');
+    const pipeline = findPipeline(byPath, pathname);
+    if (!pipeline) return notFound(reply, `no pipeline at ${pathname}`);
+    return answerTrigger(realm, pipeline, request, reply);
+  };
+  app.all('/pipeline/*', handler);
+  return app;
+}
+
+function findPipeline(byPath: Map<string, Pipeline>, pathname: string): Pipeline | undefined {
+  for (const [path, pipeline] of byPath) {
+    if (pathname === path || pathname.startsWith(`${path}/`)) return pipeline;
+  }
+  return undefined;
+}
+
+/** Seed, example 3: a method the trigger is not configured for "results in a 404 Not Found error". */
+function notFound(reply: FastifyReply, message: string) {
+  return reply.code(404).type('application/json').send({ error: 'Not Found', message });
+}
+
+function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyRequest, reply: FastifyReply) {
+  const method = request.method;
+  if (!pipeline.methods.includes(method)) {
+    return notFound(
+      reply,
+      `${method} is not configured on the ${pipeline.trigger} trigger of ${pipeline.name}`,
+    );
+  }
+  const cors = effectiveCors(realm, pipeline);
+  const origin = request.headers.origin;
+  if (method === 'OPTIONS') {
+    // The preflight: browsers send no custom headers (so no apikey) on it.
+    return reply
+      .code(204)
+      .headers(corsResponseHeaders(cors, origin, 'preflight'))
+      .send();
+  }
+  reply.headers(corsResponseHeaders(cors, origin, 'actual'));
+  reply.headers(pipeline.responseHeaders);
+  reply.header('x-execution-id', `${pipeline.name}-${request.wireExchange.seq}`);
+  if (pipeline.apiKey !== undefined && request.headers.apikey !== pipeline.apiKey) {
+    // Reference-server choice (the seed does not document it): 401, with the CORS headers so a page can read it.
+    return reply
+      .code(401)
+      .type('application/json')
+      .send({ error: 'Unauthorized', message: 'invalid or missing apikey' });
+  }
+  return triggerBody(pipeline, request, reply);
+}
+
+function triggerBody(pipeline: Pipeline, request: FastifyRequest, reply: FastifyReply) {
+  const received = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  switch (pipeline.trigger) {
+    case 'rest':
+      return reply
+        .type('application/json')
+        .send({ pipeline: pipeline.name, trigger: 'rest', method: request.method });
+    case 'http':
+      // The HTTP trigger hands the raw body to the pipeline; this one echoes it.
+      return reply.type(request.headers['content-type'] ?? 'application/octet-stream').send(received);
+    case 'http-file-download':
+      return reply
+        .type('text/csv')
+        .header('content-disposition', 'attachment; filename="report.csv"')
+        .send('id,status\n1,ok\n');
+    case 'http-file-upload':
+      return reply.type('application/json').send({
+        pipeline: pipeline.name,
+        trigger: 'http-file-upload',
+        receivedBytes: received.length,
+        contentType: request.headers['content-type'] ?? null,
+      });
+  }
+}

@@ -1,0 +1,307 @@
+import {
+  CORS_SAFELISTED_RESPONSE_HEADER_NAMES,
+  type CredentialsMode,
+  corsUnsafeRequestHeaderNames,
+  extractTokenList,
+  type FetchAnchor,
+  getHeader,
+  type HeaderList,
+  isCorsNonWildcardRequestHeaderName,
+  isCorsSafelistedMethod,
+  isForbiddenResponseHeaderName,
+  isOkStatus,
+} from './fetch-standard.ts';
+
+/**
+ * The oracle: the Fetch standard's CORS-preflight fetch and CORS check, replayed over what the server
+ * actually answered. A pure function of (request, recorded responses): it says what a conforming
+ * engine must do with those responses, and why, step by step.
+ */
+
+export interface OracleRequest {
+  /** Already normalized (#concept-method-normalize). */
+  method: string;
+  /** The request's header list as the page set it, plus what the body implies (Content-Type). */
+  headers: HeaderList;
+  credentials: CredentialsMode;
+  /** The page origin, serialized: what the engine sends in `Origin`. */
+  origin: string;
+}
+
+export interface ObservedResponse {
+  status: number;
+  headers: HeaderList;
+}
+
+/** What reached the server for one fetch: its preflight (if any) and its actual request. */
+export interface FetchWire {
+  preflight: ObservedResponse | null;
+  actual: ObservedResponse | null;
+}
+
+export type Stage = 'preflight' | 'response';
+
+export type BlockReason =
+  | { code: 'preflight-status-not-ok'; status: number }
+  | { code: 'allow-origin-missing'; stage: Stage }
+  | { code: 'allow-origin-mismatch'; stage: Stage; got: string; origin: string }
+  | { code: 'allow-origin-wildcard-with-credentials'; stage: Stage }
+  | { code: 'allow-credentials-not-true'; stage: Stage; got: string | null }
+  | { code: 'allow-methods-malformed'; value: string }
+  | { code: 'allow-headers-malformed'; value: string }
+  | {
+      code: 'method-not-allowed';
+      method: string;
+      allowed: string[] | null;
+      wildcardNeedsNoCredentials: boolean;
+    }
+  | { code: 'authorization-not-listed'; allowed: string[] | null }
+  | {
+      code: 'header-not-allowed';
+      header: string;
+      allowed: string[] | null;
+      wildcardNeedsNoCredentials: boolean;
+    };
+
+export type BlockCode = BlockReason['code'];
+
+export interface OracleStep {
+  anchor: FetchAnchor;
+  outcome: 'pass' | 'fail' | 'note';
+  text: string;
+}
+
+export type OracleReading =
+  | { verdict: 'allowed'; preflightRequired: boolean; status: number; exposed: string[]; steps: OracleStep[] }
+  | { verdict: 'blocked'; stage: Stage; reason: BlockReason; steps: OracleStep[] }
+  /** The wire lacks what a judgement needs: nothing reached the server, or the engine stopped early. */
+  | { verdict: 'incomplete'; missing: 'preflight' | 'actual'; steps: OracleStep[] };
+
+const code = (s: string) => `\`${s}\``;
+const listText = (items: string[] | null) =>
+  items === null ? 'absent' : items.length === 0 ? 'empty' : items.join(', ');
+
+export function describeReason(reason: BlockReason): string {
+  const where = (stage: Stage) => (stage === 'preflight' ? 'the preflight response' : 'the response');
+  switch (reason.code) {
+    case 'preflight-status-not-ok':
+      return `the preflight was answered ${reason.status}, not an ok status (200-299)`;
+    case 'allow-origin-missing':
+      return `${where(reason.stage)} has no Access-Control-Allow-Origin`;
+    case 'allow-origin-mismatch':
+      return `Access-Control-Allow-Origin on ${where(reason.stage)} is ${code(reason.got)}, not the page origin ${code(reason.origin)}${reason.got.includes(',') ? ' (it must hold one origin, never a list)' : ''}`;
+    case 'allow-origin-wildcard-with-credentials':
+      return `${where(reason.stage)} allows origin ${code('*')}, which does not cover a request with credentials`;
+    case 'allow-credentials-not-true':
+      return `Access-Control-Allow-Credentials on ${where(reason.stage)} is ${reason.got === null ? 'absent' : code(reason.got)}, not ${code('true')}, and the request includes credentials`;
+    case 'allow-methods-malformed':
+      return `Access-Control-Allow-Methods ${code(reason.value)} is not a list of method tokens`;
+    case 'allow-headers-malformed':
+      return `Access-Control-Allow-Headers ${code(reason.value)} is not a list of header names`;
+    case 'method-not-allowed':
+      return `Access-Control-Allow-Methods from the preflight (${listText(reason.allowed)}) does not list ${code(reason.method)}${reason.wildcardNeedsNoCredentials ? `; ${code('*')} does not count for a request with credentials` : ''}`;
+    case 'authorization-not-listed':
+      return `Access-Control-Allow-Headers from the preflight (${listText(reason.allowed)}) does not list ${code('authorization')}, which ${code('*')} never covers`;
+    case 'header-not-allowed':
+      return `Access-Control-Allow-Headers from the preflight (${listText(reason.allowed)}) does not list ${code(reason.header)}${reason.wildcardNeedsNoCredentials ? `; ${code('*')} does not count for a request with credentials` : ''}`;
+  }
+}
+
+/** #concept-cors-check; null on success. */
+export function corsCheck(
+  request: OracleRequest,
+  response: ObservedResponse,
+  stage: Stage,
+): BlockReason | null {
+  const allowOrigin = getHeader(response.headers, 'access-control-allow-origin');
+  if (allowOrigin === null) return { code: 'allow-origin-missing', stage };
+  const include = request.credentials === 'include';
+  if (!include && allowOrigin === '*') return null;
+  if (allowOrigin === '*') return { code: 'allow-origin-wildcard-with-credentials', stage };
+  if (allowOrigin !== request.origin)
+    return { code: 'allow-origin-mismatch', stage, got: allowOrigin, origin: request.origin };
+  if (!include) return null;
+  const credentials = getHeader(response.headers, 'access-control-allow-credentials');
+  return credentials === 'true' ? null : { code: 'allow-credentials-not-true', stage, got: credentials };
+}
+
+/** Whether the request needs a preflight (#main-fetch, the use-CORS-preflight / unsafe-request branch). */
+export function preflightNeeded(request: OracleRequest): { needed: boolean; unsafeHeaders: string[] } {
+  const unsafeHeaders = corsUnsafeRequestHeaderNames(request.headers);
+  return { needed: !isCorsSafelistedMethod(request.method) || unsafeHeaders.length > 0, unsafeHeaders };
+}
+
+/** #cors-preflight-fetch-0 step 7, after the CORS check: the Allow-Methods and Allow-Headers checks. */
+function preflightLists(
+  request: OracleRequest,
+  preflight: ObservedResponse,
+  steps: OracleStep[],
+): BlockReason | null {
+  const include = request.credentials === 'include';
+  const methods = extractTokenList(preflight.headers, 'access-control-allow-methods');
+  const headerNames = extractTokenList(preflight.headers, 'access-control-allow-headers');
+  if (methods.kind === 'failure') return { code: 'allow-methods-malformed', value: methods.value };
+  if (headerNames.kind === 'failure') return { code: 'allow-headers-malformed', value: headerNames.value };
+  const allowedMethods = methods.kind === 'list' ? methods.items : null;
+  const allowedHeaders = headerNames.kind === 'list' ? headerNames.items : null;
+
+  // Method: byte-exact (`patch` is not `PATCH`); safelisted methods need no listing.
+  if (isCorsSafelistedMethod(request.method)) {
+    if (!(allowedMethods ?? []).includes(request.method)) {
+      steps.push({
+        anchor: 'cors-safelisted-method',
+        outcome: 'pass',
+        text: `${request.method} is a CORS-safelisted method, so Access-Control-Allow-Methods (${listText(allowedMethods)}) did not block it`,
+      });
+    }
+  } else {
+    const listed = (allowedMethods ?? []).includes(request.method);
+    const wildcard = !include && (allowedMethods ?? []).includes('*');
+    if (!listed && !wildcard) {
+      return {
+        code: 'method-not-allowed',
+        method: request.method,
+        allowed: allowedMethods,
+        wildcardNeedsNoCredentials: include && (allowedMethods ?? []).includes('*'),
+      };
+    }
+    steps.push({
+      anchor: 'cors-preflight-fetch-0',
+      outcome: 'pass',
+      text: `Access-Control-Allow-Methods (${listText(allowedMethods)}) ${listed ? 'lists' : 'covers with `*`'} ${request.method}`,
+    });
+  }
+
+  const allowedLower = (allowedHeaders ?? []).map((h) => h.toLowerCase());
+  if (
+    request.headers.some(([name]) => isCorsNonWildcardRequestHeaderName(name)) &&
+    !allowedLower.includes('authorization')
+  ) {
+    return { code: 'authorization-not-listed', allowed: allowedHeaders };
+  }
+  const { unsafeHeaders } = preflightNeeded(request);
+  const wildcard = allowedLower.includes('*');
+  for (const name of unsafeHeaders) {
+    if (!allowedLower.includes(name) && (include || !wildcard)) {
+      return {
+        code: 'header-not-allowed',
+        header: name,
+        allowed: allowedHeaders,
+        wildcardNeedsNoCredentials: include && wildcard,
+      };
+    }
+  }
+  if (unsafeHeaders.length > 0) {
+    steps.push({
+      anchor: 'cors-preflight-fetch-0',
+      outcome: 'pass',
+      text: `Access-Control-Allow-Headers (${listText(allowedHeaders)}) covers ${unsafeHeaders.join(', ')}`,
+    });
+  }
+  return null;
+}
+
+/** The header names the page can read (#concept-response-cors-exposed-header-name-list). */
+export function exposedHeaderNames(request: OracleRequest, response: ObservedResponse): string[] {
+  const present = [...new Set(response.headers.map(([n]) => n.toLowerCase()))];
+  const listed = extractTokenList(response.headers, 'access-control-expose-headers');
+  const items = listed.kind === 'list' ? listed.items.map((h) => h.toLowerCase()) : [];
+  const all = request.credentials !== 'include' && items.includes('*');
+  return present
+    .filter((name) => !isForbiddenResponseHeaderName(name))
+    .filter((name) => all || CORS_SAFELISTED_RESPONSE_HEADER_NAMES.includes(name) || items.includes(name))
+    .sort();
+}
+
+/** Replays the CORS protocol over the wire of one fetch. */
+export function readWire(request: OracleRequest, wire: FetchWire): OracleReading {
+  const steps: OracleStep[] = [];
+  const { needed, unsafeHeaders } = preflightNeeded(request);
+  if (needed) {
+    const why = [
+      isCorsSafelistedMethod(request.method) ? null : `${request.method} is not a CORS-safelisted method`,
+      unsafeHeaders.length > 0
+        ? `${unsafeHeaders.join(', ')} ${unsafeHeaders.length === 1 ? 'is not a CORS-safelisted request-header' : 'are not CORS-safelisted request-headers'}`
+        : null,
+    ].filter(Boolean);
+    steps.push({
+      anchor: isCorsSafelistedMethod(request.method)
+        ? 'cors-unsafe-request-header-names'
+        : 'cors-safelisted-method',
+      outcome: 'note',
+      text: `${why.join(' and ')}: the engine must send a preflight (OPTIONS) first`,
+    });
+  } else {
+    steps.push({
+      anchor: 'cors-safelisted-request-header',
+      outcome: 'note',
+      text: `${request.method} with only CORS-safelisted request-headers: no preflight, the request goes straight to the server`,
+    });
+  }
+
+  if (needed && wire.preflight === null) {
+    if (wire.actual === null) {
+      steps.push({
+        anchor: 'cors-preflight-fetch-0',
+        outcome: 'note',
+        text: 'no preflight reached the server',
+      });
+      return { verdict: 'incomplete', missing: 'preflight', steps };
+    }
+    steps.push({
+      anchor: 'cors-preflight-cache',
+      outcome: 'note',
+      text: 'no preflight reached the server before the request: the engine reused a cached preflight',
+    });
+  }
+
+  if (needed && wire.preflight !== null) {
+    const preflight = wire.preflight;
+    if (!isOkStatus(preflight.status)) {
+      const reason: BlockReason = { code: 'preflight-status-not-ok', status: preflight.status };
+      steps.push({ anchor: 'ok-status', outcome: 'fail', text: describeReason(reason) });
+      return { verdict: 'blocked', stage: 'preflight', reason, steps };
+    }
+    const cors = corsCheck(request, preflight, 'preflight');
+    if (cors) {
+      steps.push({ anchor: 'concept-cors-check', outcome: 'fail', text: describeReason(cors) });
+      return { verdict: 'blocked', stage: 'preflight', reason: cors, steps };
+    }
+    steps.push({
+      anchor: 'concept-cors-check',
+      outcome: 'pass',
+      text: `the preflight was answered ${preflight.status} with Access-Control-Allow-Origin ${code(getHeader(preflight.headers, 'access-control-allow-origin') ?? '')}: the CORS check passes`,
+    });
+    const lists = preflightLists(request, preflight, steps);
+    if (lists) {
+      steps.push({ anchor: 'cors-preflight-fetch-0', outcome: 'fail', text: describeReason(lists) });
+      return { verdict: 'blocked', stage: 'preflight', reason: lists, steps };
+    }
+  }
+
+  if (wire.actual === null) {
+    steps.push({
+      anchor: 'http-fetch',
+      outcome: 'note',
+      text: `the ${request.method} request did not reach the server`,
+    });
+    return { verdict: 'incomplete', missing: 'actual', steps };
+  }
+  const actual = wire.actual;
+  const cors = corsCheck(request, actual, 'response');
+  if (cors) {
+    steps.push({
+      anchor: 'concept-cors-check',
+      outcome: 'fail',
+      text: `the ${request.method} reached the server and was answered ${actual.status}, but ${describeReason(cors)}: the page cannot read it`,
+    });
+    return { verdict: 'blocked', stage: 'response', reason: cors, steps };
+  }
+  const exposed = exposedHeaderNames(request, actual);
+  steps.push({
+    anchor: 'concept-cors-check',
+    outcome: 'pass',
+    text: `the ${request.method} was answered ${actual.status} with Access-Control-Allow-Origin ${code(getHeader(actual.headers, 'access-control-allow-origin') ?? '')}: the page reads it (readable headers: ${exposed.join(', ') || 'none'})`,
+  });
+  return { verdict: 'allowed', preflightRequired: needed, status: actual.status, exposed, steps };
+}

@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { chromium, firefox, webkit } from '@playwright/test';
+import type { Backend, EngineName } from './session.ts';
+
+/**
+ * Which backend drives each engine on this machine, decided at run time (BROWSERS.md):
+ * Playwright's own browser when installed, else the Debian system engine, else "unavailable" with the
+ * one line that says what to install. ENGINE_BACKEND=playwright|system forces one kind.
+ */
+
+const SYSTEM = {
+  chromium: '/usr/bin/chromium',
+  firefox: '/usr/bin/firefox-esr',
+  webkitDriver: '/usr/bin/WebKitWebDriver',
+  miniBrowser: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+};
+
+const INSTALL: Record<EngineName, string> = {
+  chromium: 'npx playwright install chromium, or apt-get install chromium',
+  firefox: 'npx playwright install firefox, or apt-get install firefox-esr',
+  webkit: 'npx playwright install webkit, or apt-get install webkit2gtk-driver xvfb xauth',
+};
+
+export type BackendPreference = 'auto' | 'playwright' | 'system';
+
+function playwrightExecutable(engine: EngineName): string | null {
+  try {
+    const path = { chromium, firefox, webkit }[engine].executablePath();
+    return existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+function systemBackend(engine: EngineName): Backend | null {
+  switch (engine) {
+    case 'chromium':
+      return existsSync(SYSTEM.chromium)
+        ? { kind: 'system-chromium', engine, executable: SYSTEM.chromium }
+        : null;
+    case 'firefox':
+      return existsSync(SYSTEM.firefox)
+        ? { kind: 'system-firefox-bidi', engine, executable: SYSTEM.firefox }
+        : null;
+    case 'webkit':
+      return existsSync(SYSTEM.webkitDriver) && existsSync(SYSTEM.miniBrowser)
+        ? { kind: 'webkitgtk-webdriver', engine, driver: SYSTEM.webkitDriver, browser: SYSTEM.miniBrowser }
+        : null;
+  }
+}
+
+export function resolveBackend(engine: EngineName, preference: BackendPreference = 'auto'): Backend {
+  const managed = preference === 'system' ? null : playwrightExecutable(engine);
+  if (managed) return { kind: 'playwright', engine, executable: managed };
+  const system = preference === 'playwright' ? null : systemBackend(engine);
+  if (system) return system;
+  const which =
+    preference === 'auto' ? "neither Playwright's browser nor the system one" : `no ${preference} browser`;
+  return {
+    kind: 'unavailable',
+    engine,
+    install: `${engine}: ${which} is installed; run ${INSTALL[engine]} (or npm run setup)`,
+  };
+}
+
+export function backendPreference(value: string | undefined): BackendPreference {
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'playwright' || value === 'system') return value;
+  throw new Error(`ENGINE_BACKEND=${value}: expected auto, playwright or system`);
+}
+
+/** Playwright launch settings for the backends Playwright drives. */
+export function launchSettings(backend: Backend): {
+  channel?: string;
+  executablePath?: string;
+  args?: string[];
+} {
+  switch (backend.kind) {
+    case 'system-chromium':
+      return {
+        executablePath: backend.executable,
+        // Debian Chromium as root, on a closed network: no sandbox, no GPU, no background traffic.
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      };
+    case 'system-firefox-bidi':
+      // Firefox ESR over WebDriver BiDi: the moz- channel selects BiDi; the path avoids the snap lookup.
+      return { channel: 'moz-firefox', executablePath: backend.executable };
+    default:
+      return {};
+  }
+}
+
+export function describeBackend(backend: Backend): string {
+  switch (backend.kind) {
+    case 'playwright':
+      return `Playwright's ${backend.engine} (${backend.executable})`;
+    case 'system-chromium':
+      return `Debian Chromium (${backend.executable})`;
+    case 'system-firefox-bidi':
+      return `Debian Firefox ESR over WebDriver BiDi (${backend.executable})`;
+    case 'webkitgtk-webdriver':
+      return `WebKitGTK over WebKitWebDriver (${backend.browser})`;
+    case 'unavailable':
+      return `unavailable: ${backend.install}`;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The one interface every engine backend implements. Scenarios never see which backend runs them:
+ * Playwright's own browsers, Debian's Chromium / Firefox ESR driven by Playwright, or WebKitGTK over
+ * WebDriver all open the test page at a page origin and run one fetch() inside it.
+ */
+
+export type EngineName = 'chromium' | 'firefox' | 'webkit';
+export const ENGINES: readonly EngineName[] = ['chromium', 'firefox', 'webkit'];
+
+/** How an engine is driven on this machine (tests/engines/backends.ts decides). */
+export type Backend =
+  | { kind: 'playwright'; engine: EngineName; executable: string }
+  | { kind: 'system-chromium'; engine: 'chromium'; executable: string }
+  | { kind: 'system-firefox-bidi'; engine: 'firefox'; executable: string }
+  | { kind: 'webkitgtk-webdriver'; engine: 'webkit'; driver: string; browser: string }
+  | { kind: 'unavailable'; engine: EngineName; install: string };
+
+export type UsableBackend = Exclude<Backend, { kind: 'unavailable' }>;
+
+/** Input of the in-page fetch (server/test-page/cc-fetch.js). */
+export interface FetchSpec {
+  url: string;
+  method: string;
+  headers: Array<[string, string]>;
+  credentials: 'omit' | 'same-origin' | 'include';
+  body: { kind: 'text'; text: string } | { kind: 'form-data'; fields: Array<[string, string]> } | null;
+  mode: 'cors' | 'no-cors';
+  timeoutMs: number;
+}
+
+/** What the page saw: the only verdict a user's page ever gets. */
+export type FetchOutcome =
+  | {
+      kind: 'resolved';
+      status: number;
+      type: string;
+      redirected: boolean;
+      url: string;
+      /** The headers the page can read (the engine's CORS-filtered view). */
+      headers: Array<[string, string]>;
+      bodyBytes: number;
+      ms: number;
+    }
+  | { kind: 'rejected'; name: string; message: string; ms: number }
+  | { kind: 'timeout'; ms: number };
+
+/** What the engine itself said about a request (console, page error, failed-request text, log line). */
+export interface EngineMessage {
+  source: 'console' | 'pageerror' | 'requestfailed' | 'engine-log';
+  text: string;
+}
+
+export interface EnginePage {
+  readonly origin: string;
+  fetch(spec: FetchSpec): Promise<FetchOutcome>;
+  /**
+   * The engine's messages that name `token` (engines quote the request URL in their CORS messages),
+   * removed from the buffer. When `expectSome`, waits up to `settleMs` for the first one to arrive.
+   */
+  takeMessages(token: string, options: { expectSome: boolean; settleMs: number }): Promise<EngineMessage[]>;
+  close(): Promise<void>;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly backend: UsableBackend;
+  readonly version: string;
+  /** A page showing the test page at `origin` (scheme://host:port, the server at it serves the page). */
+  openPage(origin: string): Promise<EnginePage>;
+  close(): Promise<void>;
+}
+
+/** Collects messages and hands out those naming a token; shared by the backends. */
+export class MessageBuffer {
+  #messages: EngineMessage[] = [];
+  #waiters = new Set<() => void>();
+
+  push(message: EngineMessage): void {
+    this.#messages.push(message);
+    // Messages naming no scenario (e.g. Chromium's "Failed to load resource") are never taken: cap them.
+    if (this.#messages.length > 1000) this.#messages.splice(0, this.#messages.length - 1000);
+    for (const wake of this.#waiters) wake();
+  }
+
+  async take(token: string, { expectSome, settleMs }: { expectSome: boolean; settleMs: number }) {
+    const matching = () => this.#messages.filter((m) => m.text.includes(token));
+    if (expectSome && matching().length === 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.#waiters.delete(check);
+          resolve();
+        };
+        const check = () => {
+          if (matching().length > 0) done();
+        };
+        const timer = setTimeout(done, settleMs);
+        this.#waiters.add(check);
+      });
+    }
+    const taken = matching();
+    this.#messages = this.#messages.filter((m) => !m.text.includes(token));
+    return taken;
+  }
+}

@@ -1,0 +1,139 @@
+import type { ChildProcess } from 'node:child_process';
+import { Builder, type WebDriver } from 'selenium-webdriver';
+import { freePort, killGroup, onLines, spawnGroup, withTimeout } from './processes.ts';
+import {
+  type Engine,
+  type EnginePage,
+  type FetchOutcome,
+  type FetchSpec,
+  MessageBuffer,
+  type UsableBackend,
+} from './session.ts';
+import { ensureDisplay, type XDisplay } from './xvfb.ts';
+
+type WebKitGtkBackend = Extract<UsableBackend, { kind: 'webkitgtk-webdriver' }>;
+
+/** Bounds for WebDriver calls: without a display, POST /session would hang forever. */
+const SESSION_TIMEOUT_MS = 30_000;
+const NAVIGATION_TIMEOUT_MS = 15_000;
+
+// The same in-page function as every other engine; WebDriver hands us `done` as the last argument.
+const RUN_FETCH = `const [spec, done] = arguments;
+window.ccFetch(spec).then(done, (e) => done({ kind: 'rejected', name: 'HarnessError', message: String(e), ms: 0 }));`;
+
+/**
+ * WebKitGTK through WebKitWebDriver (classic W3C WebDriver; Playwright cannot drive a stock WebKit).
+ * One driver process per session, spawned in its own process group and killed with it.
+ */
+export class WebKitGtkEngine implements Engine {
+  readonly name = 'webkit' as const;
+  version = 'unknown';
+
+  private constructor(
+    readonly backend: WebKitGtkBackend,
+    private readonly display: XDisplay,
+  ) {}
+
+  static async launch(backend: WebKitGtkBackend): Promise<WebKitGtkEngine> {
+    return new WebKitGtkEngine(backend, await ensureDisplay());
+  }
+
+  async openPage(origin: string): Promise<EnginePage> {
+    const messages = new MessageBuffer();
+    const { driver, process } = await this.startSession(messages);
+    try {
+      await withTimeout(driver.get(`${origin}/`), NAVIGATION_TIMEOUT_MS, `WebKitGTK navigating to ${origin}`);
+    } catch (error) {
+      await this.stopSession(driver, process);
+      throw error;
+    }
+    return {
+      origin,
+      fetch: (spec: FetchSpec) =>
+        withTimeout(
+          driver.executeAsyncScript(RUN_FETCH, spec) as Promise<FetchOutcome>,
+          spec.timeoutMs + 5_000,
+          'WebKitGTK executeAsyncScript',
+        ),
+      takeMessages: (token, options) => messages.take(token, options),
+      close: () => this.stopSession(driver, process),
+    };
+  }
+
+  private async startSession(messages: MessageBuffer): Promise<{ driver: WebDriver; process: ChildProcess }> {
+    const port = await freePort();
+    const driverProcess = spawnGroup(this.backend.driver, [`--port=${port}`], {
+      ...process.env,
+      DISPLAY: this.display.display,
+    });
+    // A browser that writes console messages (WebKit's "CONSOLE ... ERROR" lines) does so through the
+    // driver's stdio; WebKit puts the reason on one line and the URL on the next: join them.
+    let reason: string | null = null;
+    const line = (text: string) => {
+      if (/^CONSOLE \w+ ERROR/.test(text) && !text.includes('://')) {
+        reason = text;
+        return;
+      }
+      messages.push({ source: 'engine-log', text: reason ? `${reason} ${text}` : text });
+      reason = null;
+    };
+    onLines(driverProcess.stdout, line);
+    onLines(driverProcess.stderr, line);
+    const exited = new Promise<never>((_, reject) => {
+      driverProcess.once('error', (e) =>
+        reject(new Error(`cannot start ${this.backend.driver}: ${e.message}`)),
+      );
+      driverProcess.once('exit', (code) =>
+        reject(new Error(`${this.backend.driver} exited with code ${code}`)),
+      );
+    });
+    exited.catch(() => {});
+    try {
+      const driver = new Builder()
+        .usingServer(`http://127.0.0.1:${port}`)
+        .withCapabilities({
+          browserName: 'MiniBrowser',
+          'webkitgtk:browserOptions': { binary: this.backend.browser, args: ['--automation'] },
+        })
+        .build();
+      const session = await withTimeout(
+        Promise.race([waitForDriver(port).then(() => driver.getSession()), exited]),
+        SESSION_TIMEOUT_MS,
+        `WebKitGTK session (display ${this.display.display})`,
+      );
+      this.version = String(session.getCapabilities().get('browserVersion') ?? this.version);
+      await withTimeout(
+        driver.manage().setTimeouts({ script: 60_000, pageLoad: NAVIGATION_TIMEOUT_MS }),
+        5_000,
+        'setTimeouts',
+      );
+      return { driver, process: driverProcess };
+    } catch (error) {
+      killGroup(driverProcess.pid);
+      throw error;
+    }
+  }
+
+  private async stopSession(driver: WebDriver, driverProcess: ChildProcess): Promise<void> {
+    await withTimeout(driver.quit(), 5_000, 'WebKitGTK quit').catch(() => {});
+    killGroup(driverProcess.pid);
+  }
+
+  async close(): Promise<void> {
+    this.display.close();
+  }
+}
+
+/** WebKitWebDriver answers /status once it listens. */
+async function waitForDriver(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/status`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`WebKitWebDriver did not listen on port ${port} within 5 s`);
+}

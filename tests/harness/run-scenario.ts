@@ -1,0 +1,157 @@
+import type { CatalogueEntry } from '../../scenarios/load.ts';
+import type { WireExchange } from '../../server/request-log.ts';
+import type { HeaderList } from '../cors/fetch-standard.ts';
+import { normalizeMethod } from '../cors/fetch-standard.ts';
+import { type OracleReading, type OracleRequest, readWire } from '../cors/oracle.ts';
+import type { EngineMessage, EngineName, EnginePage, FetchOutcome, FetchSpec } from '../engines/session.ts';
+import type { Target } from './target.ts';
+import { classify, observed, type Reachability, splitWire, type Verdict } from './verdict.ts';
+
+/** Everything one scenario produced in one engine: the evidence behind its verdict. */
+export interface ScenarioRun {
+  scenario: CatalogueEntry;
+  engine: EngineName;
+  token: string;
+  request: FetchSpec;
+  outcome: FetchOutcome;
+  wire: WireExchange[];
+  reachability: Reachability | null;
+  messages: EngineMessage[];
+  verdict: Verdict;
+  oracle: OracleReading;
+  /** Set when the engine did not do what the Fetch standard says for the responses it got. */
+  divergence: string | null;
+}
+
+const FETCH_TIMEOUT_MS = 10_000;
+
+export function scenarioToken(id: string, engine: EngineName): string {
+  return `${id.replace('/', '.')}.${engine}.${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export function fetchSpec(scenario: CatalogueEntry, target: Target, token: string): FetchSpec {
+  const { request } = scenario;
+  const headers: Array<[string, string]> = Object.entries(request.headers);
+  const apiKey = target.apiKey(scenario.pipeline);
+  if (request.sendApiKey) {
+    if (apiKey === undefined)
+      throw new Error(`${scenario.id}: sendApiKey is set but pipeline ${scenario.pipeline} has no API key`);
+    headers.push(['apikey', apiKey]);
+  }
+  const body: FetchSpec['body'] =
+    request.body === undefined
+      ? null
+      : request.body.kind === 'text'
+        ? request.body
+        : { kind: 'form-data', fields: Object.entries(request.body.fields) };
+  return {
+    url: target.url(scenario.pipeline, token),
+    method: request.method,
+    headers,
+    credentials: request.credentials,
+    body,
+    mode: 'cors',
+    timeoutMs: FETCH_TIMEOUT_MS,
+  };
+}
+
+/** The request as the oracle sees it: the page's headers plus the Content-Type its body implies. */
+export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
+  const headers: Array<[string, string]> = [...spec.headers];
+  const hasContentType = headers.some(([n]) => n.toLowerCase() === 'content-type');
+  if (!hasContentType && spec.body?.kind === 'text')
+    headers.push(['content-type', 'text/plain;charset=UTF-8']);
+  if (!hasContentType && spec.body?.kind === 'form-data') {
+    headers.push(['content-type', 'multipart/form-data; boundary=----cors-conformance']);
+  }
+  return {
+    method: normalizeMethod(spec.method),
+    headers: headers as HeaderList,
+    credentials: spec.credentials,
+    origin,
+  };
+}
+
+/** Engine verdict against the oracle's reading of the same wire: null when they agree. */
+export function divergence(verdict: Verdict, reading: OracleReading): string | null {
+  if (verdict.kind === 'unreachable' || verdict.kind === 'timeout') return null;
+  if (reading.verdict === 'incomplete') {
+    if (reading.missing === 'actual' && verdict.kind === 'blocked' && verdict.stage === 'preflight') {
+      return 'the oracle finds that the preflight passes, yet the engine did not send the request';
+    }
+    if (verdict.kind === 'allowed')
+      return `the engine allowed the request, but the ${reading.missing} never reached the server`;
+    return null;
+  }
+  if (reading.verdict === 'allowed') {
+    if (verdict.kind === 'blocked')
+      return `the oracle allows the request on this wire, the engine blocked it at the ${verdict.stage}`;
+    const expected = reading.exposed.join(', ');
+    const got = verdict.readable.join(', ');
+    return expected === got ? null : `the page reads headers [${got}], the oracle expects [${expected}]`;
+  }
+  if (verdict.kind === 'allowed')
+    return `the oracle blocks the request at the ${reading.stage}, the engine allowed it`;
+  if (verdict.stage !== reading.stage)
+    return `the oracle blocks at the ${reading.stage}, the engine at the ${verdict.stage}`;
+  return null;
+}
+
+export async function runScenario(
+  scenario: CatalogueEntry,
+  engine: EngineName,
+  page: EnginePage,
+  target: Target,
+): Promise<ScenarioRun> {
+  const token = scenarioToken(scenario.id, engine);
+  const request = fetchSpec(scenario, target, token);
+  const outcome = await page.fetch(request);
+  const wire = await target.wire(token);
+  const split = splitWire(wire);
+  let reachability: Reachability | null = null;
+  if (outcome.kind === 'rejected' && wire.length === 0)
+    reachability = await probe(page, target, scenario, `${token}.probe`);
+  const verdict = classify(outcome, split, reachability);
+  const oracle = readWire(oracleRequest(request, page.origin), {
+    preflight: observed(split.preflight),
+    actual: observed(split.actual),
+  });
+  const messages = await page.takeMessages(token, { expectSome: outcome.kind !== 'resolved', settleMs: 300 });
+  return {
+    scenario,
+    engine,
+    token,
+    request,
+    outcome,
+    wire,
+    reachability,
+    messages,
+    verdict,
+    oracle,
+    divergence: divergence(verdict, oracle),
+  };
+}
+
+/** A no-cors GET resolves (opaque) whenever the server answers, whatever its CORS headers. */
+async function probe(
+  page: EnginePage,
+  target: Target,
+  scenario: CatalogueEntry,
+  token: string,
+): Promise<Reachability> {
+  const outcome = await page.fetch({
+    url: target.url(scenario.pipeline, token),
+    method: 'GET',
+    headers: [],
+    credentials: 'omit',
+    body: null,
+    mode: 'no-cors',
+    timeoutMs: FETCH_TIMEOUT_MS,
+  });
+  await target.wire(token);
+  if (outcome.kind === 'resolved') return { reachable: true };
+  return {
+    reachable: false,
+    reason: outcome.kind === 'timeout' ? 'no answer (timeout)' : `${outcome.name}: ${outcome.message}`,
+  };
+}

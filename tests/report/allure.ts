@@ -1,0 +1,37 @@
+import * as allure from 'allure-js-commons';
+import { SEED_DOCUMENT } from '../../scenarios/schema.ts';
+import { specUrl } from '../cors/fetch-standard.ts';
+import { describeBackend } from '../engines/backends.ts';
+import type { Engine } from '../engines/session.ts';
+import type { ScenarioRun } from '../harness/run-scenario.ts';
+import { messagesTranscript, oracleTranscript, summary, wireTranscript } from './transcript.ts';
+
+/** Labels, links, parameters and evidence of one scenario run, for the Allure report. */
+export async function reportRun(run: ScenarioRun, engine: Engine, areaTitle: string): Promise<void> {
+  const { scenario } = run;
+  await allure.epic(`${scenario.area}: ${areaTitle}`);
+  await allure.feature(scenario.id);
+  await allure.story(scenario.description);
+  await allure.severity(
+    scenario.level === 'must' ? 'critical' : scenario.level === 'should' ? 'normal' : 'minor',
+  );
+  await allure.parameter('engine', engine.name);
+  await allure.parameter('engine version', engine.version, { excluded: true });
+  await allure.parameter('backend', describeBackend(engine.backend), { excluded: true });
+  await allure.description(scenario.description);
+  for (const citation of scenario.spec) {
+    if (citation.source === 'fetch') await allure.link(specUrl(citation.anchor), `Fetch: ${citation.anchor}`);
+    else await allure.link(SEED_DOCUMENT.url, `Digibee docs: ${citation.section}`);
+  }
+  if (run.divergence) await allure.label('divergence', run.divergence);
+  await allure.attachment('summary', summary(run, engine), 'text/plain');
+  await allure.attachment(
+    'request (what the page asked for)',
+    JSON.stringify(run.request, null, 2),
+    'application/json',
+  );
+  await allure.attachment('wire (what reached the server)', wireTranscript(run.wire), 'text/plain');
+  await allure.attachment('oracle explanation', oracleTranscript(run), 'text/plain');
+  await allure.attachment('engine messages', messagesTranscript(run), 'text/plain');
+  await allure.attachment('page outcome', JSON.stringify(run.outcome, null, 2), 'application/json');
+}

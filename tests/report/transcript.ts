@@ -1,0 +1,69 @@
+import type { WireExchange } from '../../server/request-log.ts';
+import { describeBackend } from '../engines/backends.ts';
+import type { Engine } from '../engines/session.ts';
+import type { ScenarioRun } from '../harness/run-scenario.ts';
+import { describeVerdict } from '../harness/verdict.ts';
+
+/** The wire as a reader wants it: each request and its answer, with every header. */
+export function wireTranscript(wire: WireExchange[]): string {
+  if (wire.length === 0) return 'Nothing reached the server for this scenario.\n';
+  return wire
+    .map((e) => {
+      const request = [`→ ${e.method} ${e.url}`, ...e.requestHeaders.map(([n, v]) => `  ${n}: ${v}`)];
+      const response =
+        e.status === null
+          ? ['← (no response recorded)']
+          : [`← ${e.status}`, ...e.responseHeaders.map(([n, v]) => `  ${n}: ${v}`)];
+      return [...request, ...response].join('\n');
+    })
+    .join('\n\n')
+    .concat('\n');
+}
+
+/** The oracle's reading, one line per rule it applied. */
+export function oracleTranscript(run: ScenarioRun): string {
+  const mark = { pass: '✓', fail: '✗', note: '·' } as const;
+  const lines = run.oracle.steps.map((s) => `${mark[s.outcome]} ${s.text}  [fetch#${s.anchor}]`);
+  const verdict =
+    run.oracle.verdict === 'allowed'
+      ? 'allowed'
+      : run.oracle.verdict === 'blocked'
+        ? `blocked at the ${run.oracle.stage}`
+        : `no judgement: the ${run.oracle.missing} did not reach the server`;
+  return `Oracle (Fetch standard over the recorded wire): ${verdict}\n${lines.join('\n')}\n`;
+}
+
+/** Three readings side by side: the expectation, the oracle, the engine. */
+export function summary(run: ScenarioRun, engine: Engine): string {
+  const expected = run.scenario.expect;
+  const expectation =
+    expected.verdict === 'allowed'
+      ? `allowed${expected.status ? ` (status ${expected.status})` : ''}`
+      : `blocked at the ${expected.stage}`;
+  const oracle =
+    run.oracle.verdict === 'allowed'
+      ? `allowed (status ${run.oracle.status})`
+      : run.oracle.verdict === 'blocked'
+        ? `blocked at the ${run.oracle.stage}`
+        : `no judgement (${run.oracle.missing} missing on the wire)`;
+  return [
+    `scenario:    ${run.scenario.id}`,
+    `engine:      ${engine.name} ${engine.version}, ${describeBackend(engine.backend)}`,
+    `expectation: ${expectation}`,
+    `oracle:      ${oracle}`,
+    `engine did:  ${describeVerdict(run.verdict)}`,
+    run.divergence ? `DIVERGENCE:  ${run.divergence}` : null,
+    `wire:        ${run.wire.map((e) => `${e.method} ${e.status ?? '?'}`).join(', ') || 'nothing reached the server'}`,
+  ]
+    .filter((l) => l !== null)
+    .join('\n')
+    .concat('\n');
+}
+
+export function messagesTranscript(run: ScenarioRun): string {
+  if (run.messages.length === 0) return 'The engine gave no message for this request.\n';
+  return run.messages
+    .map((m) => `[${m.source}] ${m.text}`)
+    .join('\n')
+    .concat('\n');
+}
