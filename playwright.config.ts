@@ -1,21 +1,20 @@
 import { defineConfig } from '@playwright/test';
-import { DataFileError } from './lib/data-file.ts';
-import { loadCatalogue } from './scenarios/load.ts';
-import { loadRealm } from './server/realm.ts';
-import { backendPreference, resolveBackend } from './tests/engines/backends.ts';
+import { InputError } from './lib/data-file.ts';
+import { type BackendPreference, backendPreference, resolveBackend } from './tests/engines/backends.ts';
 import { ENGINES } from './tests/engines/session.ts';
 import type { WorkerFixtures } from './tests/fixtures.ts';
+import { loadInputs } from './tests/harness/inputs.ts';
 
 // Bad input stops the run here, before any browser starts: every problem as `file: field: message`.
+let preference: BackendPreference = 'auto';
 try {
-  loadCatalogue(loadRealm());
+  loadInputs();
+  preference = backendPreference(process.env.ENGINE_BACKEND);
 } catch (error) {
-  if (!(error instanceof DataFileError)) throw error;
+  if (!(error instanceof InputError)) throw error;
   console.error(`cors-conformance: the input is invalid, nothing was run:\n${error.message}`);
   process.exit(2);
 }
-
-const preference = backendPreference(process.env.ENGINE_BACKEND);
 
 export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   testDir: './tests',

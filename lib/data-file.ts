@@ -2,17 +2,18 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 
 export interface Problem {
+  /** The file the problem is in, or `environment` for an environment variable. */
   file: string;
   /** `scenarios[2].request.method`, or `(file)` for the file as a whole. */
   field: string;
   message: string;
 }
 
-/** Bad input: every problem as a `file: field: message` line. Entry points print it and exit non-zero. */
-export class DataFileError extends Error {
+/** Bad input (files or environment): every problem as a `file: field: message` line. Entry points print it and exit non-zero. */
+export class InputError extends Error {
   constructor(readonly problems: Problem[]) {
     super(problems.map(formatProblem).join('\n'));
-    this.name = 'DataFileError';
+    this.name = 'InputError';
   }
 }
 
@@ -60,11 +61,11 @@ export function readJson(file: string): { ok: true; value: unknown } | { ok: fal
   }
 }
 
-/** Reads and validates one JSON data file; throws DataFileError naming the file and every bad field. */
+/** Reads and validates one JSON data file; throws InputError naming the file and every bad field. */
 export function readJsonFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
   const read = readJson(file);
-  if (!read.ok) throw new DataFileError(read.problems);
+  if (!read.ok) throw new InputError(read.problems);
   const checked = check(file, read.value, schema);
-  if (!checked.ok) throw new DataFileError(checked.problems);
+  if (!checked.ok) throw new InputError(checked.problems);
   return checked.data;
 }

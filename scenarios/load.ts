@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, DataFileError, type Problem, readJson } from '../lib/data-file.ts';
+import { check, InputError, type Problem, readJson } from '../lib/data-file.ts';
 import type { RealmConfig } from '../server/realm-schema.ts';
 import { AreaFile, type Scenario } from './schema.ts';
 
@@ -20,7 +20,7 @@ export interface Catalogue {
 
 /**
  * The one loader: reads every scenarios/<area>.json, validates it against the schema and the realm it
- * runs against, and throws one DataFileError listing every problem (file + field + message), so a
+ * runs against, and throws one InputError listing every problem (file + field + message), so a
  * malformed catalogue stops the run before any browser starts.
  */
 export function loadCatalogue(realm: RealmConfig, dir: string = CATALOGUE_DIR): Catalogue {
@@ -86,6 +86,6 @@ export function loadCatalogue(realm: RealmConfig, dir: string = CATALOGUE_DIR): 
     });
     catalogue.areas.push({ area, title, file, count: scenarios.length });
   }
-  if (problems.length > 0) throw new DataFileError(problems);
+  if (problems.length > 0) throw new InputError(problems);
   return catalogue;
 }

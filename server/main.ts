@@ -1,4 +1,4 @@
-import { DataFileError } from '../lib/data-file.ts';
+import { InputError } from '../lib/data-file.ts';
 import { buildServer, pipelinePath } from './build-server.ts';
 import { buildPageServer } from './page-server.ts';
 import { loadRealm } from './realm.ts';
@@ -24,7 +24,7 @@ try {
     );
   }
 } catch (error) {
-  if (error instanceof DataFileError) {
+  if (error instanceof InputError) {
     console.error(error.message);
     process.exit(2);
   }

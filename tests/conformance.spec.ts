@@ -1,12 +1,11 @@
-import { loadCatalogue } from '../scenarios/load.ts';
-import { loadRealm } from '../server/realm.ts';
 import { test } from './fixtures.ts';
 import { assertExpectation } from './harness/expectation.ts';
+import { loadInputs } from './harness/inputs.ts';
 import { runScenario } from './harness/run-scenario.ts';
 import { reportRun } from './report/allure.ts';
 
 /** One test per scenario per engine (project), titled with the scenario id: `--grep digibee/` works. */
-const catalogue = loadCatalogue(loadRealm());
+const { catalogue } = loadInputs();
 const areaTitles = new Map(catalogue.areas.map((a) => [a.area, a.title]));
 
 for (const scenario of catalogue.scenarios) {

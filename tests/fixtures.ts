@@ -2,11 +2,11 @@ import type { AddressInfo } from 'node:net';
 import { test as base } from '@playwright/test';
 import { buildServer } from '../server/build-server.ts';
 import { buildPageServer } from '../server/page-server.ts';
-import { loadRealm } from '../server/realm.ts';
 import { describeBackend, launchSettings } from './engines/backends.ts';
 import { PlaywrightEngine } from './engines/playwright-engine.ts';
 import type { Backend, Engine, EnginePage } from './engines/session.ts';
 import { WebKitGtkEngine } from './engines/webkitgtk-engine.ts';
+import { loadInputs } from './harness/inputs.ts';
 import { ReferenceTarget, type Target } from './harness/target.ts';
 
 export interface WorkerFixtures {
@@ -49,8 +49,9 @@ export const test = base.extend<object, WorkerFixtures>({
   ],
 
   target: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
     async ({}, use) => {
-      const realm = loadRealm();
+      const { realm } = loadInputs();
       const app = buildServer(realm);
       const pages = buildPageServer();
       // Both on localhost, different ports: cross-origin, same-site; Firefox caches preflights to a

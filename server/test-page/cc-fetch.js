@@ -7,8 +7,8 @@ window.ccFetch = async function ccFetch(spec) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), spec.timeoutMs);
   let body;
-  if (spec.body && spec.body.kind === 'text') body = spec.body.text;
-  if (spec.body && spec.body.kind === 'form-data') {
+  if (spec.body?.kind === 'text') body = spec.body.text;
+  if (spec.body?.kind === 'form-data') {
     body = new FormData();
     for (const [name, value] of spec.body.fields) body.append(name, new Blob([value]), `${name}.txt`);
   }
@@ -24,7 +24,7 @@ window.ccFetch = async function ccFetch(spec) {
     });
     const bytes = await response.arrayBuffer();
     const headers = [];
-    response.headers.forEach((value, name) => headers.push([name, value]));
+    for (const [name, value] of response.headers) headers.push([name, value]);
     return {
       kind: 'resolved',
       status: response.status,
@@ -39,8 +39,8 @@ window.ccFetch = async function ccFetch(spec) {
     if (controller.signal.aborted) return { kind: 'timeout', ms: elapsed() };
     return {
       kind: 'rejected',
-      name: String(error && error.name),
-      message: String(error && error.message),
+      name: String(error?.name),
+      message: String(error?.message),
       ms: elapsed(),
     };
   } finally {

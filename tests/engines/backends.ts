@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, firefox, webkit } from '@playwright/test';
+import { InputError } from '../../lib/data-file.ts';
 import type { Backend, EngineName } from './session.ts';
 
 /**
@@ -13,6 +14,14 @@ const SYSTEM = {
   firefox: '/usr/bin/firefox-esr',
   webkitDriver: '/usr/bin/WebKitWebDriver',
   miniBrowser: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+  xvfb: '/usr/bin/Xvfb',
+};
+
+/** The Debian packages that provide each system engine (what npm run setup installs). */
+export const DEBIAN_PACKAGES: Record<EngineName, string[]> = {
+  chromium: ['chromium'],
+  firefox: ['firefox-esr'],
+  webkit: ['webkit2gtk-driver', 'xvfb', 'xauth'],
 };
 
 const INSTALL: Record<EngineName, string> = {
@@ -43,7 +52,10 @@ function systemBackend(engine: EngineName): Backend | null {
         ? { kind: 'system-firefox-bidi', engine, executable: SYSTEM.firefox }
         : null;
     case 'webkit':
-      return existsSync(SYSTEM.webkitDriver) && existsSync(SYSTEM.miniBrowser)
+      // WebKitGTK has no headless mode: it needs $DISPLAY or an Xvfb the suite starts.
+      return existsSync(SYSTEM.webkitDriver) &&
+        existsSync(SYSTEM.miniBrowser) &&
+        (process.env.DISPLAY || existsSync(SYSTEM.xvfb))
         ? { kind: 'webkitgtk-webdriver', engine, driver: SYSTEM.webkitDriver, browser: SYSTEM.miniBrowser }
         : null;
   }
@@ -66,7 +78,13 @@ export function resolveBackend(engine: EngineName, preference: BackendPreference
 export function backendPreference(value: string | undefined): BackendPreference {
   if (value === undefined || value === '' || value === 'auto') return 'auto';
   if (value === 'playwright' || value === 'system') return value;
-  throw new Error(`ENGINE_BACKEND=${value}: expected auto, playwright or system`);
+  throw new InputError([
+    {
+      file: 'environment',
+      field: 'ENGINE_BACKEND',
+      message: `is "${value}"; expected auto, playwright or system`,
+    },
+  ]);
 }
 
 /** Playwright launch settings for the backends Playwright drives. */

@@ -49,6 +49,7 @@ export class PlaywrightEngine implements Engine {
     await page.goto(`${origin}/`);
     return {
       origin,
+      reportsCorsMessages: true,
       fetch: (spec) => page.evaluate((s) => window.ccFetch(s), spec),
       takeMessages: (token, options) => messages.take(token, options),
       close: () => context.close(),

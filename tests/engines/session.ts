@@ -52,6 +52,8 @@ export interface EngineMessage {
 
 export interface EnginePage {
   readonly origin: string;
+  /** Whether this backend reports the engine's own CORS messages at all (stock WebKitGTK does not). */
+  readonly reportsCorsMessages: boolean;
   fetch(spec: FetchSpec): Promise<FetchOutcome>;
   /**
    * The engine's messages that name `token` (engines quote the request URL in their CORS messages),

@@ -49,6 +49,8 @@ export class WebKitGtkEngine implements Engine {
     }
     return {
       origin,
+      // MiniBrowser under automation browses privately, and WebKit writes no console lines then.
+      reportsCorsMessages: false,
       fetch: (spec: FetchSpec) =>
         withTimeout(
           driver.executeAsyncScript(RUN_FETCH, spec) as Promise<FetchOutcome>,

@@ -17,6 +17,8 @@ export interface ScenarioRun {
   wire: WireExchange[];
   reachability: Reachability | null;
   messages: EngineMessage[];
+  /** False when the backend reports no engine messages at all (so "none" means "not available"). */
+  messagesAvailable: boolean;
   verdict: Verdict;
   oracle: OracleReading;
   /** Set when the engine did not do what the Fetch standard says for the responses it got. */
@@ -116,7 +118,10 @@ export async function runScenario(
     preflight: observed(split.preflight),
     actual: observed(split.actual),
   });
-  const messages = await page.takeMessages(token, { expectSome: outcome.kind !== 'resolved', settleMs: 300 });
+  const messages = await page.takeMessages(token, {
+    expectSome: outcome.kind !== 'resolved' && page.reportsCorsMessages,
+    settleMs: 300,
+  });
   return {
     scenario,
     engine,
@@ -126,6 +131,7 @@ export async function runScenario(
     wire,
     reachability,
     messages,
+    messagesAvailable: page.reportsCorsMessages,
     verdict,
     oracle,
     divergence: divergence(verdict, oracle),

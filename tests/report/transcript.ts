@@ -61,6 +61,8 @@ export function summary(run: ScenarioRun, engine: Engine): string {
 }
 
 export function messagesTranscript(run: ScenarioRun): string {
+  if (!run.messagesAvailable)
+    return 'This engine backend reports no engine messages (WebKitGTK over classic WebDriver).\n';
   if (run.messages.length === 0) return 'The engine gave no message for this request.\n';
   return run.messages
     .map((m) => `[${m.source}] ${m.text}`)

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import {
+  backendPreference,
+  DEBIAN_PACKAGES,
+  describeBackend,
+  resolveBackend,
+} from '../tests/engines/backends.ts';
+import { ENGINES, type EngineName } from '../tests/engines/session.ts';
+
+/**
+ * `npm run setup`: makes every engine usable. Playwright's browsers where downloads work (ordinary CI),
+ * else Debian's packages (locked-down hosts, where `playwright install` fails within seconds).
+ * Fast when everything is there already.
+ */
+const preference = backendPreference(process.env.ENGINE_BACKEND);
+const missing = (): EngineName[] =>
+  ENGINES.filter((e) => resolveBackend(e, preference).kind === 'unavailable');
+
+function run(command: string, args: string[], timeoutMs: number): boolean {
+  console.log(`$ ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', timeout: timeoutMs });
+  return result.status === 0;
+}
+
+const isRoot = process.getuid?.() === 0;
+/** apt-get as root: directly when we are root, else through non-interactive sudo. */
+const aptGet = (...args: string[]) => {
+  const command = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args];
+  const [program = 'env', ...rest] = isRoot ? command : ['sudo', '-n', ...command];
+  return run(program, rest, 10 * 60_000);
+};
+
+let needed = missing();
+if (needed.length > 0 && preference !== 'system') {
+  console.log(`Installing Playwright's browsers for: ${needed.join(', ')}`);
+  const args = ['playwright', 'install', ...(isRoot ? ['--with-deps'] : []), ...needed];
+  if (!run('npx', args, 10 * 60_000))
+    console.log("Playwright's browser download failed; trying the system packages.");
+  needed = missing();
+}
+if (needed.length > 0 && preference !== 'playwright') {
+  const packages = [...new Set(needed.flatMap((e) => DEBIAN_PACKAGES[e]))];
+  console.log(`Installing Debian packages: ${packages.join(' ')}`);
+  aptGet('update', '-qq');
+  aptGet('install', '-y', '-qq', ...packages);
+  needed = missing();
+}
+
+for (const engine of ENGINES)
+  console.log(`${engine.padEnd(9)} ${describeBackend(resolveBackend(engine, preference))}`);
+if (needed.length > 0) {
+  console.error(`cors-conformance: no usable engine for ${needed.join(', ')}; see the lines above.`);
+  process.exit(1);
+}

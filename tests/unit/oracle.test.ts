@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HeaderList } from '../cors/fetch-standard.ts';
+import { type FetchWire, type OracleRequest, readWire } from '../cors/oracle.ts';
+
+const ORIGIN = 'https://app.example.test';
+const request = (over: Partial<OracleRequest> = {}): OracleRequest => ({
+  method: 'GET',
+  headers: [],
+  credentials: 'same-origin',
+  origin: ORIGIN,
+  ...over,
+});
+const response = (status: number, headers: Record<string, string> | HeaderList = {}) => ({
+  status,
+  headers: Array.isArray(headers) ? headers : Object.entries(headers),
+});
+const SEED_PREFLIGHT = response(204, {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET',
+  'access-control-allow-headers': 'Authorization, Content-Type, apikey',
+});
+const withApiKey: HeaderList = [
+  ['Content-Type', 'application/json'],
+  ['apikey', 'demo-key'],
+];
+const read = (req: OracleRequest, wire: Partial<FetchWire>) =>
+  readWire(req, { preflight: null, actual: null, ...wire });
+const blockedCode = (reading: ReturnType<typeof readWire>) =>
+  reading.verdict === 'blocked' ? `${reading.stage}:${reading.reason.code}` : reading.verdict;
+const texts = (reading: ReturnType<typeof readWire>) => reading.steps.map((s) => s.text).join('\n');
+
+describe('the seed examples', () => {
+  it('example 1: GET with Content-Type and apikey is allowed after the preflight', () => {
+    const reading = read(request({ headers: withApiKey }), {
+      preflight: SEED_PREFLIGHT,
+      actual: response(200, { 'access-control-allow-origin': '*', 'content-type': 'application/json' }),
+    });
+    assert.equal(reading.verdict, 'allowed');
+    assert.match(texts(reading), /apikey, content-type are not CORS-safelisted request-headers/);
+  });
+  it('example 2: header `test` is refused by the preflight', () => {
+    const reading = read(request({ headers: [...withApiKey, ['test', '1']] }), { preflight: SEED_PREFLIGHT });
+    assert.equal(blockedCode(reading), 'preflight:header-not-allowed');
+    assert.match(
+      texts(reading),
+      /Access-Control-Allow-Headers from the preflight \(Authorization, Content-Type, apikey\) does not list `test`/,
+    );
+  });
+  it('example 3: POST is safelisted, the 404 without Allow-Origin is what blocks', () => {
+    const reading = read(request({ method: 'POST', headers: withApiKey }), {
+      preflight: SEED_PREFLIGHT,
+      actual: response(404, { 'content-type': 'application/json' }),
+    });
+    assert.equal(blockedCode(reading), 'response:allow-origin-missing');
+    assert.match(
+      texts(reading),
+      /POST is a CORS-safelisted method, so Access-Control-Allow-Methods \(GET\) did not block it/,
+    );
+    assert.match(texts(reading), /answered 404, but the response has no Access-Control-Allow-Origin/);
+  });
+});
+
+describe('when a preflight is needed (#main-fetch)', () => {
+  it('is not needed for a GET with safelisted headers; the response alone decides', () => {
+    const reading = read(request({ headers: [['Accept', 'application/json']] }), {
+      actual: response(200, { 'access-control-allow-origin': '*' }),
+    });
+    assert.equal(reading.verdict, 'allowed');
+    assert.equal(reading.verdict === 'allowed' && reading.preflightRequired, false);
+  });
+  it('is needed for PUT even with no header (#cors-safelisted-method)', () => {
+    assert.equal(read(request({ method: 'PUT' }), {}).verdict, 'incomplete');
+  });
+  it('notes a reused preflight when the actual request came alone (#cors-preflight-cache)', () => {
+    const reading = read(request({ method: 'PUT' }), {
+      actual: response(200, { 'access-control-allow-origin': '*' }),
+    });
+    assert.equal(reading.verdict, 'allowed');
+    assert.match(texts(reading), /reused a cached preflight/);
+  });
+});
+
+describe('#ok-status on the preflight', () => {
+  for (const status of [200, 204, 299]) {
+    it(`passes ${status}`, () => {
+      assert.equal(
+        read(request({ method: 'PUT' }), {
+          preflight: response(status, {
+            'access-control-allow-origin': '*',
+            'access-control-allow-methods': 'PUT',
+          }),
+          actual: response(200, { 'access-control-allow-origin': '*' }),
+        }).verdict,
+        'allowed',
+      );
+    });
+  }
+  for (const status of [301, 400, 404, 500]) {
+    it(`refuses ${status}, even with every CORS header`, () => {
+      const reading = read(request({ method: 'PUT' }), {
+        preflight: response(status, {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': 'PUT',
+        }),
+      });
+      assert.equal(blockedCode(reading), 'preflight:preflight-status-not-ok');
+    });
+  }
+});
+
+describe('#concept-cors-check', () => {
+  const simple = (
+    headers: Record<string, string> | HeaderList,
+    credentials: OracleRequest['credentials'] = 'same-origin',
+  ) => blockedCode(read(request({ credentials }), { actual: response(200, headers) }));
+  it('fails without Access-Control-Allow-Origin', () =>
+    assert.equal(simple({}), 'response:allow-origin-missing'));
+  it('passes `*` without credentials', () =>
+    assert.equal(simple({ 'access-control-allow-origin': '*' }), 'allowed'));
+  it('passes the exact origin', () =>
+    assert.equal(simple({ 'access-control-allow-origin': ORIGIN }), 'allowed'));
+  it('fails another origin, a trailing slash, another case, another port', () => {
+    for (const value of [
+      'https://evil.example',
+      `${ORIGIN}/`,
+      ORIGIN.toUpperCase(),
+      `${ORIGIN}:443`,
+      'null',
+    ]) {
+      assert.equal(simple({ 'access-control-allow-origin': value }), 'response:allow-origin-mismatch', value);
+    }
+  });
+  it('fails two Allow-Origin headers even if one matches (they combine into a list)', () => {
+    assert.equal(
+      simple([
+        ['access-control-allow-origin', ORIGIN],
+        ['access-control-allow-origin', 'https://other.example'],
+      ]),
+      'response:allow-origin-mismatch',
+    );
+  });
+  it('fails `*` with credentials', () =>
+    assert.equal(
+      simple({ 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true' }, 'include'),
+      'response:allow-origin-wildcard-with-credentials',
+    ));
+  it('needs Allow-Credentials exactly `true` with credentials', () => {
+    assert.equal(
+      simple({ 'access-control-allow-origin': ORIGIN }, 'include'),
+      'response:allow-credentials-not-true',
+    );
+    assert.equal(
+      simple(
+        { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'True' },
+        'include',
+      ),
+      'response:allow-credentials-not-true',
+    );
+    assert.equal(
+      simple(
+        { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true' },
+        'include',
+      ),
+      'allowed',
+    );
+  });
+});
+
+describe('#cors-preflight-fetch-0: Allow-Methods', () => {
+  const preflighted = (
+    method: string,
+    allowMethods: string | null,
+    credentials: OracleRequest['credentials'] = 'same-origin',
+  ) => {
+    const origin = credentials === 'include' ? ORIGIN : '*';
+    const headers: Record<string, string> = {
+      'access-control-allow-origin': origin,
+      'access-control-allow-credentials': 'true',
+    };
+    if (allowMethods !== null) headers['access-control-allow-methods'] = allowMethods;
+    return blockedCode(
+      read(request({ method, credentials }), {
+        preflight: response(204, headers),
+        actual: response(200, {
+          'access-control-allow-origin': origin,
+          'access-control-allow-credentials': 'true',
+        }),
+      }),
+    );
+  };
+  it('allows a listed method', () => assert.equal(preflighted('DELETE', 'GET, DELETE'), 'allowed'));
+  it('refuses an unlisted one', () =>
+    assert.equal(preflighted('DELETE', 'GET, PUT'), 'preflight:method-not-allowed'));
+  it('refuses when Allow-Methods is absent', () =>
+    assert.equal(preflighted('PUT', null), 'preflight:method-not-allowed'));
+  it('matches byte for byte: `patch` is not `PATCH`', () => {
+    assert.equal(preflighted('patch', 'PATCH'), 'preflight:method-not-allowed');
+    assert.equal(preflighted('PATCH', 'PATCH'), 'allowed');
+  });
+  it('takes `*` as any method without credentials, but not with them', () => {
+    assert.equal(preflighted('DELETE', '*'), 'allowed');
+    assert.equal(preflighted('DELETE', '*', 'include'), 'preflight:method-not-allowed');
+  });
+  it('refuses a malformed list', () =>
+    assert.equal(preflighted('PUT', 'PUT; DELETE'), 'preflight:allow-methods-malformed'));
+});
+
+describe('#cors-preflight-fetch-0: Allow-Headers', () => {
+  const withHeader = (
+    headers: HeaderList,
+    allowHeaders: string | null,
+    credentials: OracleRequest['credentials'] = 'same-origin',
+  ) => {
+    const origin = credentials === 'include' ? ORIGIN : '*';
+    const h: Record<string, string> = {
+      'access-control-allow-origin': origin,
+      'access-control-allow-credentials': 'true',
+    };
+    if (allowHeaders !== null) h['access-control-allow-headers'] = allowHeaders;
+    return blockedCode(
+      read(request({ headers, credentials }), {
+        preflight: response(204, h),
+        actual: response(200, {
+          'access-control-allow-origin': origin,
+          'access-control-allow-credentials': 'true',
+        }),
+      }),
+    );
+  };
+  it('matches names case-insensitively', () =>
+    assert.equal(withHeader([['X-Tenant', 'a']], 'x-tenant'), 'allowed'));
+  it('refuses an unlisted header', () =>
+    assert.equal(withHeader([['X-Tenant', 'a']], 'apikey'), 'preflight:header-not-allowed'));
+  it('takes `*` as any header without credentials, not with them', () => {
+    assert.equal(withHeader([['X-Tenant', 'a']], '*'), 'allowed');
+    assert.equal(withHeader([['X-Tenant', 'a']], '*', 'include'), 'preflight:header-not-allowed');
+  });
+  it('never lets `*` cover Authorization (#cors-non-wildcard-request-header-name)', () => {
+    assert.equal(withHeader([['Authorization', 'Bearer t']], '*'), 'preflight:authorization-not-listed');
+    assert.equal(withHeader([['Authorization', 'Bearer t']], '*, Authorization'), 'allowed');
+  });
+  it('does not ask about safelisted headers', () => {
+    assert.equal(
+      withHeader(
+        [
+          ['Content-Type', 'application/json'],
+          ['Accept', 'text/csv'],
+        ],
+        'Content-Type',
+      ),
+      'allowed',
+    );
+  });
+  it('refuses a malformed list', () =>
+    assert.equal(withHeader([['X-A', '1']], 'x-a x-b'), 'preflight:allow-headers-malformed'));
+});
+
+describe('#concept-response-cors-exposed-header-name-list', () => {
+  const exposed = (
+    headers: Record<string, string>,
+    credentials: OracleRequest['credentials'] = 'same-origin',
+  ) => {
+    const reading = read(request({ credentials }), { actual: response(200, headers) });
+    return reading.verdict === 'allowed' ? reading.exposed : reading.verdict;
+  };
+  const base = {
+    'access-control-allow-origin': ORIGIN,
+    'access-control-allow-credentials': 'true',
+    'content-type': 'text/csv',
+    'x-execution-id': '7',
+    'content-disposition': 'attachment',
+  };
+  it('exposes safelisted response headers only, by default', () => {
+    assert.deepEqual(exposed(base), ['content-type']);
+  });
+  it('adds what Expose-Headers lists', () => {
+    assert.deepEqual(exposed({ ...base, 'access-control-expose-headers': 'X-Execution-Id' }), [
+      'content-type',
+      'x-execution-id',
+    ]);
+  });
+  it('takes `*` as every header without credentials, literally with them', () => {
+    const star = { ...base, 'access-control-expose-headers': '*' };
+    assert.deepEqual(exposed(star), [
+      'access-control-allow-credentials',
+      'access-control-allow-origin',
+      'access-control-expose-headers',
+      'content-disposition',
+      'content-type',
+      'x-execution-id',
+    ]);
+    assert.deepEqual(exposed(star, 'include'), ['content-type']);
+  });
+});
