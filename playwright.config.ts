@@ -3,6 +3,7 @@ import { InputError } from './lib/data-file.ts';
 import { type BackendPreference, backendPreference, resolveBackend } from './tests/engines/backends.ts';
 import { ENGINES } from './tests/engines/session.ts';
 import type { WorkerFixtures } from './tests/fixtures.ts';
+import { ALLURE_RESULTS_DIR } from './tests/global-setup.ts';
 import { loadInputs } from './tests/harness/inputs.ts';
 
 // Bad input stops the run here, before any browser starts: every problem as `file: field: message`.
@@ -22,9 +23,10 @@ export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   timeout: 30_000,
+  globalSetup: './tests/global-setup.ts',
   reporter: [
     ['list'],
-    ['allure-playwright', { resultsDir: 'allure-results', detail: false, suiteTitle: false }],
+    ['allure-playwright', { resultsDir: ALLURE_RESULTS_DIR, detail: false, suiteTitle: false }],
   ],
   projects: ENGINES.map((engine) => ({
     name: engine,

@@ -32,10 +32,16 @@ const aptGet = (...args: string[]) => {
 
 let needed = missing();
 if (needed.length > 0 && preference !== 'system') {
+  // Download first (it fails within seconds where downloads are blocked), system libraries after.
   console.log(`Installing Playwright's browsers for: ${needed.join(', ')}`);
-  const args = ['playwright', 'install', ...(isRoot ? ['--with-deps'] : []), ...needed];
-  if (!run('npx', args, 10 * 60_000))
+  if (run('npx', ['playwright', 'install', ...needed], 10 * 60_000)) {
+    const [program = 'npx', ...rest] = isRoot
+      ? ['npx', 'playwright', 'install-deps', ...needed]
+      : ['sudo', '-n', 'npx', 'playwright', 'install-deps', ...needed];
+    run(program, rest, 10 * 60_000);
+  } else {
     console.log("Playwright's browser download failed; trying the system packages.");
+  }
   needed = missing();
 }
 if (needed.length > 0 && preference !== 'playwright') {

@@ -59,7 +59,7 @@ export const test = base.extend<object, WorkerFixtures>({
       await app.listen({ host: 'localhost', port: 0 });
       await pages.listen({ host: 'localhost', port: 0 });
       try {
-        await use(new ReferenceTarget(realm, app, listenUrl(app), listenUrl(pages)));
+        await use(new ReferenceTarget(realm, app.requestLog, listenUrl(app), listenUrl(pages)));
       } finally {
         await Promise.all([app.close(), pages.close()]);
       }

@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { pipelinePath } from '../../server/build-server.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
-import { TOKEN_PARAM, type WireExchange } from '../../server/request-log.ts';
+import { type RequestLog, TOKEN_PARAM, type WireExchange } from '../../server/request-log.ts';
 
 /** Where scenarios send their requests, and how the suite learns what reached the server. */
 export interface Target {
@@ -21,7 +20,7 @@ export interface Target {
 export class ReferenceTarget implements Target {
   constructor(
     private readonly realm: RealmConfig,
-    private readonly app: FastifyInstance,
+    private readonly log: RequestLog,
     private readonly baseUrl: string,
     readonly pageOrigin: string,
   ) {}
@@ -47,12 +46,12 @@ export class ReferenceTarget implements Target {
   async wire(token: string): Promise<WireExchange[]> {
     // The page can hold the response before the server's onResponse hook has run: wait for it.
     const deadline = Date.now() + 2_000;
-    let exchanges = this.app.requestLog.read(token);
+    let exchanges = this.log.read(token);
     while (exchanges.some((e) => e.status === null) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
-      exchanges = this.app.requestLog.read(token);
+      exchanges = this.log.read(token);
     }
-    this.app.requestLog.forget(token);
+    this.log.forget(token);
     return exchanges;
   }
 }
