@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SerializedOrigin } from '../server/realm-schema.ts';
 import {
   FETCH_ANCHORS,
   isForbiddenMethod,
@@ -137,8 +138,17 @@ export const Scenario = z
     spec: z.array(Citation).min(1, 'needs at least one citation (Fetch standard anchor or the seed)'),
     /** The reference realm's pipeline the scenario runs against. */
     pipeline: z.string().regex(SLUG),
+    /**
+     * `endpoint`: the request means something at any endpoint; against TARGET_URL it runs too, its
+     * expectation derived from the owner's policy. `reference`: it tests how engines treat one
+     * reference pipeline's particular answers, so it runs only against the reference realm.
+     */
+    scope: z.enum(['endpoint', 'reference']).default('endpoint'),
+    /** The page origin to call from (e.g. a hostile one); default: the run's PAGE_ORIGIN. */
+    pageOrigin: SerializedOrigin.optional(),
     request: RequestSpec,
-    expect: Expectation,
+    /** Absent: derived from the pipeline's (or, against TARGET_URL, the owner's) policy. */
+    expect: Expectation.optional(),
     /** What must reach the server, in order (the page never sees its preflight). */
     wire: z.array(WireStep).optional(),
   })

@@ -18,6 +18,11 @@ export interface WireExchange {
   /** null while the response is not finished. */
   status: number | null;
   responseHeaders: HeaderPairs;
+  /**
+   * Set when no real answer came back: the recording proxy could not reach the server
+   * (e.g. `passthrough-error:ECONNREFUSED`) or the exchange was aborted. Never a CORS matter.
+   */
+  failure?: string;
 }
 
 export class RequestLog {

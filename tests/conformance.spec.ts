@@ -2,19 +2,22 @@ import { test } from './fixtures.ts';
 import { assertExpectation } from './harness/expectation.ts';
 import { loadInputs } from './harness/inputs.ts';
 import { runScenario } from './harness/run-scenario.ts';
+import { createTarget } from './harness/target.ts';
 import { reportRun } from './report/allure.ts';
 
 /** One test per scenario per engine (project), titled with the scenario id: `--grep digibee/` works. */
-const { catalogue } = loadInputs();
-const areaTitles = new Map(catalogue.areas.map((a) => [a.area, a.title]));
+const inputs = loadInputs();
+const areaTitles = new Map(inputs.catalogue.areas.map((a) => [a.area, a.title]));
+const applicable = createTarget(inputs);
 
-for (const scenario of catalogue.scenarios) {
+for (const scenario of inputs.catalogue.scenarios.filter((s) => applicable.applies(s))) {
   test(scenario.id, {
     annotation: [{ type: 'description', description: scenario.description }],
     tag: `@${scenario.level}`,
-  }, async ({ engine, enginePage, target }) => {
-    const run = await runScenario(scenario, engine.name, enginePage, target);
-    await reportRun(run, engine, areaTitles.get(scenario.area) ?? scenario.area);
+  }, async ({ engine, pages, target, recorder }) => {
+    const page = await pages.get(scenario.pageOrigin ?? inputs.pageOrigin);
+    const run = await runScenario(scenario, engine.name, page, target, recorder.wire);
+    await reportRun(run, engine, target, areaTitles.get(scenario.area) ?? scenario.area);
     assertExpectation(run);
   });
 }

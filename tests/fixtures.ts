@@ -1,27 +1,33 @@
 import type { AddressInfo } from 'node:net';
 import { test as base } from '@playwright/test';
 import { buildServer } from '../server/build-server.ts';
-import { buildPageServer } from '../server/page-server.ts';
-import { describeBackend, launchSettings } from './engines/backends.ts';
+import type { RequestLog } from '../server/request-log.ts';
+import { launchSettings } from './engines/backends.ts';
 import { PlaywrightEngine } from './engines/playwright-engine.ts';
 import type { Backend, Engine, EnginePage } from './engines/session.ts';
 import { WebKitGtkEngine } from './engines/webkitgtk-engine.ts';
-import { loadInputs } from './harness/inputs.ts';
-import { ReferenceTarget, type Target } from './harness/target.ts';
+import { type Inputs, loadInputs, REFERENCE_API_HOST } from './harness/inputs.ts';
+import { type RecordingProxy, startRecordingProxy, type Upstream } from './harness/recording-proxy.ts';
+import { createTarget, type Target } from './harness/target.ts';
+
+/** One page per page origin, opened on first use and kept for the worker's scenarios. */
+export interface EnginePages {
+  get(origin: string): Promise<EnginePage>;
+}
 
 export interface WorkerFixtures {
   /** How this project's engine is driven; playwright.config.ts picks it per project at run time. */
   backend: Backend;
   /** One launched engine per worker. */
   engine: Engine;
-  /** What the scenarios run against: the reference realm served in this worker. */
+  inputs: Inputs;
+  /** The reference realm's server, listening on localhost in this worker (reference mode only). */
+  referenceServer: { url: string; log: RequestLog } | null;
+  /** The recording proxy: serves the test page at every page origin, passes the target through, records the wire. */
+  recorder: RecordingProxy;
   target: Target;
-  /** The test page at the target's page origin, shared by the worker's scenarios (each uses its own URL). */
-  enginePage: EnginePage;
+  pages: EnginePages;
 }
-
-const listenUrl = (app: { server: { address(): unknown } }) =>
-  `http://localhost:${(app.server.address() as AddressInfo).port}`;
 
 export const test = base.extend<object, WorkerFixtures>({
   backend: [
@@ -48,37 +54,69 @@ export const test = base.extend<object, WorkerFixtures>({
     { scope: 'worker', timeout: 90_000, title: 'launch engine' },
   ],
 
-  target: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
-    async ({}, use) => {
-      const { realm } = loadInputs();
-      const app = buildServer(realm);
-      const pages = buildPageServer();
-      // Both on localhost, different ports: cross-origin, same-site; Firefox caches preflights to a
-      // name (not to an IP literal), so Max-Age behaves as on a real host.
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
+  inputs: [async ({}, use) => use(loadInputs()), { scope: 'worker' }],
+
+  referenceServer: [
+    async ({ inputs }, use) => {
+      if (inputs.endpoint) return use(null);
+      const app = buildServer(inputs.realm);
       await app.listen({ host: 'localhost', port: 0 });
-      await pages.listen({ host: 'localhost', port: 0 });
       try {
-        await use(new ReferenceTarget(realm, app.requestLog, listenUrl(app), listenUrl(pages)));
+        await use({
+          url: `http://localhost:${(app.server.address() as AddressInfo).port}`,
+          log: app.requestLog,
+        });
       } finally {
-        await Promise.all([app.close(), pages.close()]);
+        await app.close();
       }
     },
     { scope: 'worker', title: 'reference server' },
   ],
 
-  enginePage: [
-    async ({ engine, target }, use) => {
-      const page = await engine.openPage(target.pageOrigin);
+  recorder: [
+    async ({ inputs, referenceServer }, use) => {
+      const pageOrigins = [
+        inputs.pageOrigin,
+        ...inputs.catalogue.scenarios.flatMap((s) => (s.pageOrigin ? [s.pageOrigin] : [])),
+      ];
+      const upstreams: Upstream[] = inputs.endpoint
+        ? [{ host: inputs.endpoint.url.host }]
+        : [
+            {
+              host: REFERENCE_API_HOST,
+              forwardTo: { host: new URL(referenceServer?.url ?? '').host, protocol: 'http' },
+            },
+          ];
+      const proxy = await startRecordingProxy({ pageOrigins: [...new Set(pageOrigins)], upstreams });
       try {
-        await use(page);
+        await use(proxy);
       } finally {
-        await page.close();
+        await proxy.close();
       }
     },
-    { scope: 'worker', timeout: 60_000, title: 'open test page' },
+    { scope: 'worker', title: 'recording proxy' },
+  ],
+
+  target: [async ({ inputs }, use) => use(createTarget(inputs)), { scope: 'worker' }],
+
+  pages: [
+    async ({ engine, recorder }, use) => {
+      const open = new Map<string, Promise<EnginePage>>();
+      await use({
+        get(origin) {
+          let page = open.get(origin);
+          if (!page) {
+            page = engine.openPage(origin, { proxyServer: recorder.server });
+            open.set(origin, page);
+          }
+          return page;
+        },
+      });
+      for (const page of open.values()) await page.then((p) => p.close()).catch(() => {});
+    },
+    { scope: 'worker', timeout: 60_000, title: 'test pages' },
   ],
 });
 
 export { expect } from '@playwright/test';
-export { describeBackend };

@@ -1,30 +1,87 @@
-import { RequestLog } from '../server/request-log.ts';
-import { freePort } from './engines/processes.ts';
-import { expect, test } from './fixtures.ts';
-import { loadInputs } from './harness/inputs.ts';
+import type { CatalogueEntry } from '../scenarios/load.ts';
+import { Policy } from './cors/policy.ts';
+import type { EnginePage } from './engines/session.ts';
+import { test as base, expect } from './fixtures.ts';
+import { type Faults, startFaults } from './harness/faults.ts';
+import { type RecordingProxy, startRecordingProxy } from './harness/recording-proxy.ts';
 import { runScenario } from './harness/run-scenario.ts';
-import { ReferenceTarget } from './harness/target.ts';
+import { EndpointTarget } from './harness/target.ts';
+import type { UnreachableCause } from './harness/verdict.ts';
 import { summary, wireTranscript } from './report/transcript.ts';
 
-/** The harness proves itself in each engine: what is not CORS must never read as CORS. */
-const { realm, catalogue } = loadInputs();
-
-test('harness/closed-port-is-unreachable-not-blocked', async ({ engine, enginePage, target }) => {
-  const scenario = catalogue.scenarios.find((s) => s.id === 'digibee/example-1-get-allowed');
-  if (!scenario) throw new Error('digibee/example-1-get-allowed is missing from the catalogue');
-  const closedPort = await freePort(); // nothing listens there
-  const closed = new ReferenceTarget(
-    realm,
-    new RequestLog(),
-    `http://localhost:${closedPort}`,
-    target.pageOrigin,
-  );
-  const run = await runScenario(scenario, engine.name, enginePage, closed);
-  await test.info().attach('summary', { body: summary(run, engine), contentType: 'text/plain' });
-  await test.info().attach('wire', { body: wireTranscript(run.wire), contentType: 'text/plain' });
-  expect(run.wire).toEqual([]);
-  expect(run.verdict.kind, 'a closed port is reported as unreachable, never as blocked by CORS').toBe(
-    'unreachable',
-  );
-  expect(run.oracle.verdict).toBe('incomplete');
+/**
+ * The harness proves itself in each engine: what is not CORS must never read as CORS. Each fault
+ * sits behind its own host name on a recording proxy of its own.
+ */
+const test = base.extend<object, { faults: Faults; faultProxy: RecordingProxy; faultPage: EnginePage }>({
+  faults: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
+    async ({}, use) => {
+      const faults = await startFaults();
+      await use(faults);
+      await faults.close();
+    },
+    { scope: 'worker' },
+  ],
+  faultProxy: [
+    async ({ faults, inputs }, use) => {
+      const proxy = await startRecordingProxy({
+        pageOrigins: [inputs.pageOrigin],
+        upstreams: faults.upstreams,
+      });
+      await use(proxy);
+      await proxy.close();
+    },
+    { scope: 'worker' },
+  ],
+  faultPage: [
+    async ({ engine, faultProxy, inputs }, use) => {
+      const page = await engine.openPage(inputs.pageOrigin, { proxyServer: faultProxy.server });
+      await use(page);
+      await page.close();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
 });
+
+const simpleGet: CatalogueEntry = {
+  id: 'harness/simple-get',
+  description: 'A simple GET that any CORS-enabled endpoint allows.',
+  level: 'must',
+  spec: [{ source: 'fetch', anchor: 'concept-cors-check', quote: 'If origin is null, then return failure.' }],
+  pipeline: 'public-catalog',
+  scope: 'endpoint',
+  request: { method: 'GET', headers: {}, sendApiKey: false, credentials: 'same-origin' },
+  file: 'tests/harness.spec.ts',
+  area: 'harness',
+};
+const policy = Policy.parse({ allowOrigin: '*', methods: ['GET', 'OPTIONS'] });
+
+const cases: Array<{ name: string; url: keyof Faults['urls']; cause: UnreachableCause }> = [
+  { name: 'closed-port', url: 'connectionRefused', cause: 'connection-refused' },
+  { name: 'unknown-host', url: 'unknownHost', cause: 'unknown-host' },
+  { name: 'tls-failure', url: 'tls', cause: 'tls' },
+  { name: 'gateway-502', url: 'gateway', cause: 'gateway-error' },
+  { name: 'proxy-refuses-host', url: 'notUnderTest', cause: 'proxy-refused' },
+  { name: 'timeout', url: 'hang', cause: 'timeout' },
+];
+
+for (const { name, url, cause } of cases) {
+  test(`harness/${name}-is-unreachable-not-blocked`, async ({ engine, faults, faultProxy, faultPage }) => {
+    const target = new EndpointTarget({
+      url: new URL(faults.urls[url]),
+      policy,
+      policyFile: '(harness)',
+      apiKey: undefined,
+    });
+    const run = await runScenario(simpleGet, engine.name, faultPage, target, faultProxy.wire, {
+      timeoutMs: 2_000,
+    });
+    await test.info().attach('summary', { body: summary(run, engine, target), contentType: 'text/plain' });
+    await test.info().attach('wire', { body: wireTranscript(run.wire), contentType: 'text/plain' });
+    expect(run.verdict, 'a failure to reach the server is never reported as a CORS verdict').toMatchObject({
+      kind: 'unreachable',
+      cause,
+    });
+  });
+}

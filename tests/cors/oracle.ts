@@ -71,11 +71,12 @@ export interface OracleStep {
   text: string;
 }
 
-export type OracleReading =
-  | { verdict: 'allowed'; preflightRequired: boolean; status: number; exposed: string[]; steps: OracleStep[] }
-  | { verdict: 'blocked'; stage: Stage; reason: BlockReason; steps: OracleStep[] }
+export type OracleReading = { preflightRequired: boolean; steps: OracleStep[] } & (
+  | { verdict: 'allowed'; status: number; exposed: string[] }
+  | { verdict: 'blocked'; stage: Stage; reason: BlockReason }
   /** The wire lacks what a judgement needs: nothing reached the server, or the engine stopped early. */
-  | { verdict: 'incomplete'; missing: 'preflight' | 'actual'; steps: OracleStep[] };
+  | { verdict: 'incomplete'; missing: 'preflight' | 'actual' }
+);
 
 const code = (s: string) => `\`${s}\``;
 const listText = (items: string[] | null) =>
@@ -246,7 +247,7 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
         outcome: 'note',
         text: 'no preflight reached the server',
       });
-      return { verdict: 'incomplete', missing: 'preflight', steps };
+      return { verdict: 'incomplete', missing: 'preflight', preflightRequired: needed, steps };
     }
     steps.push({
       anchor: 'cors-preflight-cache',
@@ -260,12 +261,12 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
     if (!isOkStatus(preflight.status)) {
       const reason: BlockReason = { code: 'preflight-status-not-ok', status: preflight.status };
       steps.push({ anchor: 'ok-status', outcome: 'fail', text: describeReason(reason) });
-      return { verdict: 'blocked', stage: 'preflight', reason, steps };
+      return { verdict: 'blocked', stage: 'preflight', reason, preflightRequired: needed, steps };
     }
     const cors = corsCheck(request, preflight, 'preflight');
     if (cors) {
       steps.push({ anchor: 'concept-cors-check', outcome: 'fail', text: describeReason(cors) });
-      return { verdict: 'blocked', stage: 'preflight', reason: cors, steps };
+      return { verdict: 'blocked', stage: 'preflight', reason: cors, preflightRequired: needed, steps };
     }
     steps.push({
       anchor: 'concept-cors-check',
@@ -275,7 +276,7 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
     const lists = preflightLists(request, preflight, steps);
     if (lists) {
       steps.push({ anchor: 'cors-preflight-fetch-0', outcome: 'fail', text: describeReason(lists) });
-      return { verdict: 'blocked', stage: 'preflight', reason: lists, steps };
+      return { verdict: 'blocked', stage: 'preflight', reason: lists, preflightRequired: needed, steps };
     }
   }
 
@@ -285,7 +286,7 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
       outcome: 'note',
       text: `the ${request.method} request did not reach the server`,
     });
-    return { verdict: 'incomplete', missing: 'actual', steps };
+    return { verdict: 'incomplete', missing: 'actual', preflightRequired: needed, steps };
   }
   const actual = wire.actual;
   const cors = corsCheck(request, actual, 'response');
@@ -295,7 +296,7 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
       outcome: 'fail',
       text: `the ${request.method} reached the server and was answered ${actual.status}, but ${describeReason(cors)}: the page cannot read it`,
     });
-    return { verdict: 'blocked', stage: 'response', reason: cors, steps };
+    return { verdict: 'blocked', stage: 'response', reason: cors, preflightRequired: needed, steps };
   }
   const exposed = exposedHeaderNames(request, actual);
   steps.push({

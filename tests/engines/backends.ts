@@ -92,7 +92,10 @@ export function launchSettings(backend: Backend): {
   channel?: string;
   executablePath?: string;
   args?: string[];
+  firefoxUserPrefs?: Record<string, boolean>;
 } {
+  // Firefox sends loopback traffic (a TARGET_URL on localhost) to the proxy only with this pref.
+  const firefoxUserPrefs = { 'network.proxy.allow_hijacking_localhost': true };
   switch (backend.kind) {
     case 'system-chromium':
       return {
@@ -109,7 +112,9 @@ export function launchSettings(backend: Backend): {
       };
     case 'system-firefox-bidi':
       // Firefox ESR over WebDriver BiDi: the moz- channel selects BiDi; the path avoids the snap lookup.
-      return { channel: 'moz-firefox', executablePath: backend.executable };
+      return { channel: 'moz-firefox', executablePath: backend.executable, firefoxUserPrefs };
+    case 'playwright':
+      return backend.engine === 'firefox' ? { firefoxUserPrefs } : {};
     default:
       return {};
   }

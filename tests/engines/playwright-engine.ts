@@ -5,6 +5,7 @@ import {
   type EnginePage,
   type FetchOutcome,
   MessageBuffer,
+  type PageNetwork,
   type UsableBackend,
 } from './session.ts';
 
@@ -35,9 +36,14 @@ export class PlaywrightEngine implements Engine {
     return new PlaywrightEngine(name, backend, await browserType.launch(options));
   }
 
-  async openPage(origin: string): Promise<EnginePage> {
-    // A fresh context: no cookies, no cache, no preflight cache from anything before it.
-    const context = await this.browser.newContext();
+  async openPage(origin: string, network: PageNetwork): Promise<EnginePage> {
+    // A fresh context: no cookies, no cache, no preflight cache from anything before it. The proxy is
+    // set per context (Firefox over BiDi does not carry https through a launch-level proxy); its
+    // certificates are its own, hence ignoreHTTPSErrors (a TLS setting, no bearing on CORS).
+    const context = await this.browser.newContext({
+      proxy: { server: network.proxyServer },
+      ignoreHTTPSErrors: true,
+    });
     const page = await context.newPage();
     const messages = new MessageBuffer();
     // Chromium reports CORS refusals as console errors, Firefox (BiDi) as page errors; both name the URL.

@@ -63,12 +63,18 @@ export interface EnginePage {
   close(): Promise<void>;
 }
 
+/** How a page reaches the network: always through the recording proxy. */
+export interface PageNetwork {
+  /** `http://127.0.0.1:PORT`: the recording proxy, which also serves the test page at every page origin. */
+  proxyServer: string;
+}
+
 export interface Engine {
   readonly name: EngineName;
   readonly backend: UsableBackend;
   readonly version: string;
-  /** A page showing the test page at `origin` (scheme://host:port, the server at it serves the page). */
-  openPage(origin: string): Promise<EnginePage>;
+  /** A page showing the test page at `origin`, all of its traffic through `network.proxyServer`. */
+  openPage(origin: string, network: PageNetwork): Promise<EnginePage>;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import {
   type FetchOutcome,
   type FetchSpec,
   MessageBuffer,
+  type PageNetwork,
   type UsableBackend,
 } from './session.ts';
 import { ensureDisplay, type XDisplay } from './xvfb.ts';
@@ -38,9 +39,9 @@ export class WebKitGtkEngine implements Engine {
     return new WebKitGtkEngine(backend, await ensureDisplay());
   }
 
-  async openPage(origin: string): Promise<EnginePage> {
+  async openPage(origin: string, network: PageNetwork): Promise<EnginePage> {
     const messages = new MessageBuffer();
-    const { driver, process } = await this.startSession(messages);
+    const { driver, process } = await this.startSession(messages, network);
     try {
       await withTimeout(driver.get(`${origin}/`), NAVIGATION_TIMEOUT_MS, `WebKitGTK navigating to ${origin}`);
     } catch (error) {
@@ -62,7 +63,10 @@ export class WebKitGtkEngine implements Engine {
     };
   }
 
-  private async startSession(messages: MessageBuffer): Promise<{ driver: WebDriver; process: ChildProcess }> {
+  private async startSession(
+    messages: MessageBuffer,
+    network: PageNetwork,
+  ): Promise<{ driver: WebDriver; process: ChildProcess }> {
     const port = await freePort();
     const driverProcess = spawnGroup(this.backend.driver, [`--port=${port}`], {
       ...process.env,
@@ -95,7 +99,14 @@ export class WebKitGtkEngine implements Engine {
         .usingServer(`http://127.0.0.1:${port}`)
         .withCapabilities({
           browserName: 'MiniBrowser',
-          'webkitgtk:browserOptions': { binary: this.backend.browser, args: ['--automation'] },
+          // The proxy goes to MiniBrowser itself: the W3C `proxy` capability's sslProxy makes WebKitGTK
+          // speak TLS *to the proxy* (so https page origins failed), and it overrides --proxy.
+          'webkitgtk:browserOptions': {
+            binary: this.backend.browser,
+            args: ['--automation', `--proxy=${network.proxyServer}`],
+          },
+          // The recording proxy presents its own certificates for https page origins and targets.
+          acceptInsecureCerts: true,
         })
         .build();
       const session = await withTimeout(

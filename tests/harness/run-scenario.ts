@@ -1,10 +1,10 @@
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import type { WireExchange } from '../../server/request-log.ts';
-import type { HeaderList } from '../cors/fetch-standard.ts';
-import { normalizeMethod } from '../cors/fetch-standard.ts';
+import { type HeaderList, normalizeMethod } from '../cors/fetch-standard.ts';
 import { type OracleReading, type OracleRequest, readWire } from '../cors/oracle.ts';
 import type { EngineMessage, EngineName, EnginePage, FetchOutcome, FetchSpec } from '../engines/session.ts';
-import type { Target } from './target.ts';
+import { type ExpectedOutcome, expectationFor } from './expectation.ts';
+import type { Target, WireSource } from './target.ts';
 import { classify, observed, type Reachability, splitWire, type Verdict } from './verdict.ts';
 
 /** Everything one scenario produced in one engine: the evidence behind its verdict. */
@@ -13,6 +13,9 @@ export interface ScenarioRun {
   engine: EngineName;
   token: string;
   request: FetchSpec;
+  /** The request as the Fetch standard sees it (method normalized, body-implied Content-Type). */
+  oracleRequest: OracleRequest;
+  expected: ExpectedOutcome;
   outcome: FetchOutcome;
   wire: WireExchange[];
   reachability: Reachability | null;
@@ -31,13 +34,21 @@ export function scenarioToken(id: string, engine: EngineName): string {
   return `${id.replace('/', '.')}.${engine}.${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export function fetchSpec(scenario: CatalogueEntry, target: Target, token: string): FetchSpec {
+export function fetchSpec(
+  scenario: CatalogueEntry,
+  target: Target,
+  token: string,
+  timeoutMs = FETCH_TIMEOUT_MS,
+): FetchSpec {
   const { request } = scenario;
   const headers: Array<[string, string]> = Object.entries(request.headers);
-  const apiKey = target.apiKey(scenario.pipeline);
   if (request.sendApiKey) {
-    if (apiKey === undefined)
-      throw new Error(`${scenario.id}: sendApiKey is set but pipeline ${scenario.pipeline} has no API key`);
+    const apiKey = target.apiKey(scenario);
+    if (apiKey === undefined) {
+      throw new Error(
+        `${scenario.id} sends the API key, but ${target.description} has none (set API_KEY or the policy's apiKey)`,
+      );
+    }
     headers.push(['apikey', apiKey]);
   }
   const body: FetchSpec['body'] =
@@ -47,13 +58,13 @@ export function fetchSpec(scenario: CatalogueEntry, target: Target, token: strin
         ? request.body
         : { kind: 'form-data', fields: Object.entries(request.body.fields) };
   return {
-    url: target.url(scenario.pipeline, token),
+    url: target.url(scenario, token),
     method: request.method,
     headers,
     credentials: request.credentials,
     body,
     mode: 'cors',
-    timeoutMs: FETCH_TIMEOUT_MS,
+    timeoutMs,
   };
 }
 
@@ -76,7 +87,7 @@ export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
 
 /** Engine verdict against the oracle's reading of the same wire: null when they agree. */
 export function divergence(verdict: Verdict, reading: OracleReading): string | null {
-  if (verdict.kind === 'unreachable' || verdict.kind === 'timeout') return null;
+  if (verdict.kind === 'unreachable') return null;
   if (reading.verdict === 'incomplete') {
     if (reading.missing === 'actual' && verdict.kind === 'blocked' && verdict.stage === 'preflight') {
       return 'the oracle finds that the preflight passes, yet the engine did not send the request';
@@ -104,17 +115,21 @@ export async function runScenario(
   engine: EngineName,
   page: EnginePage,
   target: Target,
+  wireOf: WireSource,
+  options: { timeoutMs?: number } = {},
 ): Promise<ScenarioRun> {
   const token = scenarioToken(scenario.id, engine);
-  const request = fetchSpec(scenario, target, token);
+  const request = fetchSpec(scenario, target, token, options.timeoutMs);
+  const asOracleSees = oracleRequest(request, page.origin);
+  const expected = expectationFor(scenario, asOracleSees, target.policy(scenario), target.usesRecords);
   const outcome = await page.fetch(request);
-  const wire = await target.wire(token);
-  const split = splitWire(wire);
+  const wire = await wireOf(token);
   let reachability: Reachability | null = null;
   if (outcome.kind === 'rejected' && wire.length === 0)
-    reachability = await probe(page, target, scenario, `${token}.probe`);
-  const verdict = classify(outcome, split, reachability);
-  const oracle = readWire(oracleRequest(request, page.origin), {
+    reachability = await probe(page, request.url, wireOf, `${token}.probe`);
+  const verdict = classify(outcome, wire, reachability);
+  const split = splitWire(wire);
+  const oracle = readWire(asOracleSees, {
     preflight: observed(split.preflight),
     actual: observed(split.actual),
   });
@@ -127,6 +142,8 @@ export async function runScenario(
     engine,
     token,
     request,
+    oracleRequest: asOracleSees,
+    expected,
     outcome,
     wire,
     reachability,
@@ -138,15 +155,17 @@ export async function runScenario(
   };
 }
 
-/** A no-cors GET resolves (opaque) whenever the server answers, whatever its CORS headers. */
+/** A no-cors GET resolves (opaque) whenever something answers, whatever its CORS headers. */
 async function probe(
   page: EnginePage,
-  target: Target,
-  scenario: CatalogueEntry,
+  url: string,
+  wireOf: WireSource,
   token: string,
 ): Promise<Reachability> {
+  const probeUrl = new URL(url);
+  probeUrl.searchParams.set('cors-conformance', token);
   const outcome = await page.fetch({
-    url: target.url(scenario.pipeline, token),
+    url: probeUrl.toString(),
     method: 'GET',
     headers: [],
     credentials: 'omit',
@@ -154,10 +173,10 @@ async function probe(
     mode: 'no-cors',
     timeoutMs: FETCH_TIMEOUT_MS,
   });
-  await target.wire(token);
+  await wireOf(token);
   if (outcome.kind === 'resolved') return { reachable: true };
   return {
     reachable: false,
-    reason: outcome.kind === 'timeout' ? 'no answer (timeout)' : `${outcome.name}: ${outcome.message}`,
+    detail: `a no-cors request to ${probeUrl.host} failed too (${outcome.kind === 'timeout' ? 'timeout' : `${outcome.name}: ${outcome.message}`})`,
   };
 }

@@ -1,57 +1,107 @@
+import type { CatalogueEntry } from '../../scenarios/load.ts';
 import { pipelinePath } from '../../server/build-server.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
-import { type RequestLog, TOKEN_PARAM, type WireExchange } from '../../server/request-log.ts';
+import { TOKEN_PARAM, type WireExchange } from '../../server/request-log.ts';
+import { type Policy, policyOfPipeline } from '../cors/policy.ts';
+import { type Endpoint, type Inputs, REFERENCE_API_HOST } from './inputs.ts';
 
-/** Where scenarios send their requests, and how the suite learns what reached the server. */
+/** Where scenarios send their requests, what is expected there, and what reached it. */
 export interface Target {
+  readonly kind: 'reference' | 'endpoint';
   /** For reports: what is under test. */
   readonly description: string;
-  /** The origin the test page is served from. */
-  readonly pageOrigin: string;
+  /** Whether the scenario means something at this target (see the scenario's `scope`). */
+  applies(scenario: CatalogueEntry): boolean;
+  /** Whether the records' own `expect` and `wire` hold here (they describe the reference realm). */
+  readonly usesRecords: boolean;
   /** The scenario's request URL, carrying its token so the wire can be read back per scenario. */
-  url(pipeline: string, token: string): string;
+  url(scenario: CatalogueEntry, token: string): string;
   /** The API key the target expects in `apikey`, if any. */
-  apiKey(pipeline: string): string | undefined;
-  /** Every exchange that reached the server under `token`, once each one has been answered. */
-  wire(token: string): Promise<WireExchange[]>;
+  apiKey(scenario: CatalogueEntry): string | undefined;
+  /** The policy expectations derive from. */
+  policy(scenario: CatalogueEntry): { policy: Policy; name: string } | null;
 }
 
-/** The bundled reference realm, served in this worker: its own request log is the wire record. */
+function withToken(base: string, token: string): string {
+  const url = new URL(base);
+  url.searchParams.set(TOKEN_PARAM, token);
+  return url.toString();
+}
+
+/** The bundled reference realm, reached by the engines at `apiOrigin` through the recording proxy. */
 export class ReferenceTarget implements Target {
+  readonly kind = 'reference';
+  readonly usesRecords = true;
+
   constructor(
     private readonly realm: RealmConfig,
-    private readonly log: RequestLog,
-    private readonly baseUrl: string,
-    readonly pageOrigin: string,
+    private readonly apiOrigin: string,
   ) {}
 
   get description(): string {
-    return `reference realm "${this.realm.name}" at ${this.baseUrl}`;
+    return `reference realm "${this.realm.name}" (server/realms) at ${this.apiOrigin}`;
   }
 
-  private pipeline(name: string) {
-    const pipeline = this.realm.pipelines.find((p) => p.name === name);
-    if (!pipeline) throw new Error(`realm ${this.realm.name} has no pipeline ${name}`);
+  applies(): boolean {
+    return true;
+  }
+
+  private pipeline(scenario: CatalogueEntry) {
+    const pipeline = this.realm.pipelines.find((p) => p.name === scenario.pipeline);
+    if (!pipeline) throw new Error(`realm ${this.realm.name} has no pipeline ${scenario.pipeline}`);
     return pipeline;
   }
 
-  url(pipeline: string, token: string): string {
-    return `${this.baseUrl}${pipelinePath(this.realm.name, this.pipeline(pipeline))}?${TOKEN_PARAM}=${encodeURIComponent(token)}`;
+  url(scenario: CatalogueEntry, token: string): string {
+    return withToken(`${this.apiOrigin}${pipelinePath(this.realm.name, this.pipeline(scenario))}`, token);
   }
 
-  apiKey(pipeline: string): string | undefined {
-    return this.pipeline(pipeline).apiKey;
+  apiKey(scenario: CatalogueEntry): string | undefined {
+    return this.pipeline(scenario).apiKey;
   }
 
-  async wire(token: string): Promise<WireExchange[]> {
-    // The page can hold the response before the server's onResponse hook has run: wait for it.
-    const deadline = Date.now() + 2_000;
-    let exchanges = this.log.read(token);
-    while (exchanges.some((e) => e.status === null) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 5));
-      exchanges = this.log.read(token);
-    }
-    this.log.forget(token);
-    return exchanges;
+  policy(scenario: CatalogueEntry): { policy: Policy; name: string } {
+    return {
+      policy: policyOfPipeline(this.realm, this.pipeline(scenario)),
+      name: `the configuration of pipeline ${scenario.pipeline}`,
+    };
   }
+}
+
+/** Someone's endpoint (TARGET_URL), judged against the policy its owner gave (CORS_POLICY). */
+export class EndpointTarget implements Target {
+  readonly kind = 'endpoint';
+  readonly usesRecords = false;
+
+  constructor(private readonly endpoint: Endpoint) {}
+
+  get description(): string {
+    return `${this.endpoint.url.href} with policy ${this.endpoint.policyFile}`;
+  }
+
+  applies(scenario: CatalogueEntry): boolean {
+    return scenario.scope === 'endpoint';
+  }
+
+  url(_scenario: CatalogueEntry, token: string): string {
+    return withToken(this.endpoint.url.href, token);
+  }
+
+  apiKey(): string | undefined {
+    return this.endpoint.apiKey;
+  }
+
+  policy(): { policy: Policy; name: string } {
+    return { policy: this.endpoint.policy, name: `the policy ${this.endpoint.policyFile}` };
+  }
+}
+
+/** The wire of one scenario: what the recording proxy saw for its token. */
+export type WireSource = (token: string) => Promise<WireExchange[]>;
+
+/** The run's target, from its inputs: TARGET_URL when given, else the reference realm. */
+export function createTarget(inputs: Inputs): Target {
+  return inputs.endpoint
+    ? new EndpointTarget(inputs.endpoint)
+    : new ReferenceTarget(inputs.realm, `https://${REFERENCE_API_HOST}`);
 }

@@ -3,15 +3,25 @@ import { getHeader, type HeaderList } from '../cors/fetch-standard.ts';
 import type { ObservedResponse } from '../cors/oracle.ts';
 import type { FetchOutcome } from '../engines/session.ts';
 
+/** Why a target could not be reached: none of these is a CORS matter. */
+export type UnreachableCause =
+  | 'connection-refused'
+  | 'unknown-host'
+  | 'tls'
+  | 'timeout'
+  | 'gateway-error'
+  | 'connection-failed'
+  | 'proxy-refused'
+  | 'network';
+
 /**
- * The verdict: what the engine did, as one typed value built in one place (classify). Stage comes from
- * the wire: the engine gives the page the same TypeError whatever stopped it.
+ * The verdict: what the engine did, as one typed value built in one place (classify). The stage comes
+ * from the wire: the engine gives the page the same TypeError whatever stopped it.
  */
 export type Verdict =
   | { kind: 'allowed'; status: number; readable: string[] }
   | { kind: 'blocked'; stage: 'preflight' | 'response' | 'before-request' }
-  | { kind: 'unreachable'; reason: string }
-  | { kind: 'timeout'; afterMs: number };
+  | { kind: 'unreachable'; cause: UnreachableCause; detail: string };
 
 /** One fetch's exchanges, split: the CORS preflight (OPTIONS + Access-Control-Request-Method) and the rest. */
 export interface SplitWire {
@@ -30,32 +40,71 @@ export function splitWire(exchanges: WireExchange[]): SplitWire {
 }
 
 export function observed(exchange: WireExchange | null): ObservedResponse | null {
-  if (exchange === null || exchange.status === null) return null;
+  if (exchange === null || exchange.status === null || exchange.failure !== undefined) return null;
   return { status: exchange.status, headers: exchange.responseHeaders as HeaderList };
 }
 
-/** Outcome of the engine-neutral reachability probe: a no-cors fetch resolves iff the server answered. */
-export type Reachability = { reachable: true } | { reachable: false; reason: string };
+/** Outcome of the engine-neutral reachability probe: a no-cors fetch resolves iff something answered. */
+export type Reachability = { reachable: true } | { reachable: false; detail: string };
 
-export function classify(outcome: FetchOutcome, wire: SplitWire, reachability: Reachability | null): Verdict {
-  switch (outcome.kind) {
-    case 'resolved':
-      return {
-        kind: 'allowed',
-        status: outcome.status,
-        readable: outcome.headers.map(([name]) => name.toLowerCase()).sort(),
-      };
-    case 'timeout':
-      return { kind: 'timeout', afterMs: outcome.ms };
-    case 'rejected':
-      if (wire.actual) return { kind: 'blocked', stage: 'response' };
-      if (wire.preflight) return { kind: 'blocked', stage: 'preflight' };
-      // Nothing reached the server: either it cannot be reached (never a CORS verdict) or the engine
-      // refused to send anything.
-      if (reachability && !reachability.reachable)
-        return { kind: 'unreachable', reason: reachability.reason };
-      return { kind: 'blocked', stage: 'before-request' };
+const GATEWAY_STATUSES = [502, 503, 504];
+
+/** The recording proxy's failure tag (mockttp's passthrough-error:CODE) as a cause. */
+export function causeOf(failure: string): UnreachableCause {
+  if (failure === 'proxy-refused-host') return 'proxy-refused';
+  if (/ECONNREFUSED/.test(failure)) return 'connection-refused';
+  if (/ENOTFOUND|EAI_AGAIN|EAI_NONAME/.test(failure)) return 'unknown-host';
+  if (/tls|CERT|SELF_SIGNED|SSL|ERR_TLS|EPROTO/i.test(failure)) return 'tls';
+  if (/TIMEDOUT|timeout/i.test(failure)) return 'timeout';
+  return 'connection-failed';
+}
+
+/** A gateway's 5xx without Allow-Origin: the application behind it did not answer. */
+function gatewayError(e: WireExchange): boolean {
+  return (
+    e.status !== null &&
+    GATEWAY_STATUSES.includes(e.status) &&
+    getHeader(e.responseHeaders as HeaderList, 'access-control-allow-origin') === null
+  );
+}
+
+export function classify(
+  outcome: FetchOutcome,
+  wire: WireExchange[],
+  reachability: Reachability | null,
+): Verdict {
+  const failed = wire.find((e) => e.failure !== undefined);
+  if (outcome.kind === 'resolved') {
+    return {
+      kind: 'allowed',
+      status: outcome.status,
+      readable: outcome.headers.map(([name]) => name.toLowerCase()).sort(),
+    };
   }
+  if (outcome.kind === 'timeout')
+    return { kind: 'unreachable', cause: 'timeout', detail: `no answer within ${outcome.ms} ms` };
+  if (failed?.failure)
+    return {
+      kind: 'unreachable',
+      cause: causeOf(failed.failure),
+      detail: `${failed.method} ${failed.url}: ${failed.failure}`,
+    };
+  const gateway = wire.find(gatewayError);
+  if (gateway) {
+    return {
+      kind: 'unreachable',
+      cause: 'gateway-error',
+      detail: `${gateway.method} answered ${gateway.status} without CORS headers: a gateway, not the application`,
+    };
+  }
+  const { preflight, actual } = splitWire(wire);
+  if (actual) return { kind: 'blocked', stage: 'response' };
+  if (preflight) return { kind: 'blocked', stage: 'preflight' };
+  // Nothing reached the network: either nothing can be reached from this page, or the engine
+  // refused to send anything (mixed content, a blocked port, ...).
+  if (reachability && !reachability.reachable)
+    return { kind: 'unreachable', cause: 'network', detail: reachability.detail };
+  return { kind: 'blocked', stage: 'before-request' };
 }
 
 export function describeVerdict(verdict: Verdict): string {
@@ -67,8 +116,6 @@ export function describeVerdict(verdict: Verdict): string {
         ? 'blocked before any request was sent'
         : `blocked at the ${verdict.stage}`;
     case 'unreachable':
-      return `unreachable: ${verdict.reason}`;
-    case 'timeout':
-      return `timeout after ${verdict.afterMs} ms`;
+      return `unreachable (${verdict.cause}): ${verdict.detail}`;
   }
 }

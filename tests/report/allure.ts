@@ -4,10 +4,16 @@ import { specUrl } from '../cors/fetch-standard.ts';
 import { describeBackend } from '../engines/backends.ts';
 import type { Engine } from '../engines/session.ts';
 import type { ScenarioRun } from '../harness/run-scenario.ts';
+import type { Target } from '../harness/target.ts';
 import { messagesTranscript, oracleTranscript, summary, wireTranscript } from './transcript.ts';
 
 /** Labels, links, parameters and evidence of one scenario run, for the Allure report. */
-export async function reportRun(run: ScenarioRun, engine: Engine, areaTitle: string): Promise<void> {
+export async function reportRun(
+  run: ScenarioRun,
+  engine: Engine,
+  target: Target,
+  areaTitle: string,
+): Promise<void> {
   const { scenario } = run;
   await allure.epic(`${scenario.area}: ${areaTitle}`);
   await allure.feature(scenario.id);
@@ -24,7 +30,7 @@ export async function reportRun(run: ScenarioRun, engine: Engine, areaTitle: str
     else await allure.link(SEED_DOCUMENT.url, `Digibee docs: ${citation.section}`);
   }
   if (run.divergence) await allure.label('divergence', run.divergence);
-  await allure.attachment('summary', summary(run, engine), 'text/plain');
+  await allure.attachment('summary', summary(run, engine, target), 'text/plain');
   await allure.attachment(
     'request (what the page asked for)',
     JSON.stringify(run.request, null, 2),

@@ -1,7 +1,10 @@
 import type { WireExchange } from '../../server/request-log.ts';
+import { describeReason } from '../cors/oracle.ts';
 import { describeBackend } from '../engines/backends.ts';
 import type { Engine } from '../engines/session.ts';
+import { describeExpected } from '../harness/expectation.ts';
 import type { ScenarioRun } from '../harness/run-scenario.ts';
+import type { Target } from '../harness/target.ts';
 import { describeVerdict } from '../harness/verdict.ts';
 
 /** The wire as a reader wants it: each request and its answer, with every header. */
@@ -34,26 +37,23 @@ export function oracleTranscript(run: ScenarioRun): string {
 }
 
 /** Three readings side by side: the expectation, the oracle, the engine. */
-export function summary(run: ScenarioRun, engine: Engine): string {
-  const expected = run.scenario.expect;
-  const expectation =
-    expected.verdict === 'allowed'
-      ? `allowed${expected.status ? ` (status ${expected.status})` : ''}`
-      : `blocked at the ${expected.stage}`;
+export function summary(run: ScenarioRun, engine: Engine, target: Target): string {
   const oracle =
     run.oracle.verdict === 'allowed'
       ? `allowed (status ${run.oracle.status})`
       : run.oracle.verdict === 'blocked'
-        ? `blocked at the ${run.oracle.stage}`
-        : `no judgement (${run.oracle.missing} missing on the wire)`;
+        ? `blocked at the ${run.oracle.stage}: ${describeReason(run.oracle.reason)}`
+        : `no judgement (the ${run.oracle.missing} did not reach the server)`;
   return [
     `scenario:    ${run.scenario.id}`,
+    `target:      ${target.description}`,
+    `page origin: ${new URL(run.request.url).origin === run.oracleRequest.origin ? '(same origin!)' : run.oracleRequest.origin}`,
     `engine:      ${engine.name} ${engine.version}, ${describeBackend(engine.backend)}`,
-    `expectation: ${expectation}`,
+    `expectation: ${describeExpected(run.expected)}`,
     `oracle:      ${oracle}`,
     `engine did:  ${describeVerdict(run.verdict)}`,
     run.divergence ? `DIVERGENCE:  ${run.divergence}` : null,
-    `wire:        ${run.wire.map((e) => `${e.method} ${e.status ?? '?'}`).join(', ') || 'nothing reached the server'}`,
+    `wire:        ${run.wire.map((e) => `${e.method} ${e.status ?? '?'}${e.failure ? ` (${e.failure})` : ''}`).join(', ') || 'nothing reached the server'}`,
   ]
     .filter((l) => l !== null)
     .join('\n')

@@ -1,0 +1,136 @@
+import {
+  type CompletedResponse,
+  generateCACertificate,
+  getLocal,
+  type InitiatedRequest,
+  type Mockttp,
+} from 'mockttp';
+import { TOKEN_PARAM, type WireExchange } from '../../server/request-log.ts';
+import { TEST_PAGE_HTML } from '../../server/test-page.ts';
+
+/**
+ * The recording proxy between the engines and the network (mockttp). It serves the test page at
+ * any page origin the run uses (http or https, any host name, hostile ones included), passes
+ * requests for the hosts under test through to the real server, records every exchange by scenario
+ * token, and refuses every other host (browsers' background traffic never leaves the machine).
+ */
+
+export interface Upstream {
+  /** The host (and port, if not the scheme's default) the engines ask for, e.g. `api.example.test`. */
+  host: string;
+  /** Where to send it instead, e.g. `localhost:43121` over `http`; absent: pass through as asked. */
+  forwardTo?: { host: string; protocol: 'http' | 'https' };
+}
+
+export interface ProxyOptions {
+  pageOrigins: string[];
+  upstreams: Upstream[];
+}
+
+export interface RecordingProxy {
+  /** Give engines `http://127.0.0.1:${port}`: mockttp's own `url` is https and breaks Chromium. */
+  readonly port: number;
+  readonly server: string;
+  /** Every exchange filed under `token`, once each has an answer (or failed). */
+  wire(token: string): Promise<WireExchange[]>;
+  close(): Promise<void>;
+}
+
+const REFUSED = 'cors-conformance proxy: this host is not under test';
+const REFUSED_HEADER = 'x-cors-conformance-refused';
+
+function tokenOf(url: string): string | null {
+  try {
+    return new URL(url).searchParams.get(TOKEN_PARAM);
+  } catch {
+    return null;
+  }
+}
+
+function pairs(raw: ReadonlyArray<[string, string]>): Array<[string, string]> {
+  return raw.map(([n, v]) => [n, v]);
+}
+
+export async function startRecordingProxy(options: ProxyOptions): Promise<RecordingProxy> {
+  const ca = await generateCACertificate({ subject: { commonName: 'cors-conformance recording proxy CA' } });
+  const server: Mockttp = getLocal({ https: { key: ca.key, cert: ca.cert }, recordTraffic: false });
+  await server.start();
+
+  const byId = new Map<string, WireExchange>();
+  const byToken = new Map<string, WireExchange[]>();
+  let seq = 0;
+  await server.on('request-initiated', (request: InitiatedRequest) => {
+    const token = tokenOf(request.url);
+    if (token === null) return;
+    const exchange: WireExchange = {
+      seq: ++seq,
+      method: request.method,
+      url: request.url,
+      requestHeaders: pairs(request.rawHeaders),
+      status: null,
+      responseHeaders: [],
+    };
+    byId.set(request.id, exchange);
+    byToken.set(token, [...(byToken.get(token) ?? []), exchange]);
+  });
+  await server.on('response', (response: CompletedResponse) => {
+    const exchange = byId.get(response.id);
+    if (!exchange) return;
+    exchange.status = response.statusCode;
+    exchange.responseHeaders = pairs(response.rawHeaders);
+    const failure = response.tags.find(
+      (t) => t.includes('passthrough-error:') || t.includes('passthrough-tls-error:'),
+    );
+    if (failure) exchange.failure = failure;
+    else if (response.rawHeaders.some(([n]) => n.toLowerCase() === REFUSED_HEADER))
+      exchange.failure = 'proxy-refused-host';
+    byId.delete(response.id);
+  });
+  await server.on('abort', (request) => {
+    const exchange = byId.get(request.id);
+    if (!exchange) return;
+    exchange.failure = `aborted${request.error?.code ? `:${request.error.code}` : ''}${request.error?.message ? ` (${request.error.message})` : ''}`;
+    exchange.status = 0;
+    byId.delete(request.id);
+  });
+
+  for (const origin of options.pageOrigins) {
+    await server.forGet(`${origin}/`).always().thenReply(200, TEST_PAGE_HTML, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+  }
+  for (const upstream of options.upstreams) {
+    const rule = server.forAnyRequest().forHost(upstream.host).always();
+    if (upstream.forwardTo) {
+      await rule.thenPassThrough({
+        transformRequest: {
+          replaceHost: { targetHost: upstream.forwardTo.host, updateHostHeader: false },
+          setProtocol: upstream.forwardTo.protocol,
+        },
+      });
+    } else {
+      await rule.thenPassThrough();
+    }
+  }
+  await server
+    .forAnyRequest()
+    .asPriority(0)
+    .always()
+    .thenReply(403, REFUSED, { 'content-type': 'text/plain', [REFUSED_HEADER]: '1' });
+
+  return {
+    port: server.port,
+    server: `http://127.0.0.1:${server.port}`,
+    async wire(token: string) {
+      const deadline = Date.now() + 3_000;
+      const read = () => [...(byToken.get(token) ?? [])];
+      while (read().some((e) => e.status === null) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 5));
+      const exchanges = read();
+      byToken.delete(token);
+      return exchanges;
+    },
+    close: () => server.stop(),
+  };
+}
