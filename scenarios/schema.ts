@@ -92,7 +92,7 @@ export const RequestSpec = z
   });
 export type RequestSpec = z.infer<typeof RequestSpec>;
 
-export const Stage = z.enum(['preflight', 'response']);
+export const Stage = z.enum(['before-request', 'preflight', 'response']);
 
 export const Expectation = z.discriminatedUnion('verdict', [
   z
@@ -109,7 +109,7 @@ export const Expectation = z.discriminatedUnion('verdict', [
   z
     .object({
       verdict: z.literal('blocked'),
-      /** Where the engine stopped: the preflight failed, or the response failed the CORS check. */
+      /** Where the engine stopped: before sending anything, at the preflight, or at the CORS check of the response. */
       stage: Stage,
     })
     .strict(),

@@ -210,6 +210,40 @@ export function extractMaxAge(list: HeaderList): number | 'absent' | 'failure' {
   return Number(values[0]);
 }
 
+/** #bad-port: the ports fetch refuses outright (#block-bad-port), before anything is sent. */
+const BAD_PORTS = new Set([
+  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104,
+  109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515,
+  526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049,
+  3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
+export function isBadPort(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.port !== '' && BAD_PORTS.has(Number(parsed.port));
+}
+
+/** Secure Contexts' "potentially trustworthy" hosts over plain http: loopback names and addresses. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1'
+  );
+}
+
+/**
+ * #main-fetch step "should fetching request be blocked as mixed content" (W3C Mixed Content): an https
+ * page fetching an http URL that is not potentially trustworthy. http://localhost is exempt.
+ */
+export function isMixedContent(pageOrigin: string, url: string): boolean {
+  const target = new URL(url);
+  return (
+    new URL(pageOrigin).protocol === 'https:' &&
+    target.protocol === 'http:' &&
+    !isLoopbackHost(target.hostname)
+  );
+}
+
 /**
  * The Fetch-standard anchors the catalogue and the oracle cite; a citation to any other anchor is a
  * typo caught by the scenario schema.
@@ -243,5 +277,7 @@ export const FETCH_ANCHORS = [
   'concept-filtered-response-cors',
   'concept-response-cors-exposed-header-name-list',
   'cors-protocol-exceptions',
+  'bad-port',
+  'block-bad-port',
 ] as const;
 export type FetchAnchor = (typeof FETCH_ANCHORS)[number];

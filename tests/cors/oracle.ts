@@ -6,9 +6,11 @@ import {
   type FetchAnchor,
   getHeader,
   type HeaderList,
+  isBadPort,
   isCorsNonWildcardRequestHeaderName,
   isCorsSafelistedMethod,
   isForbiddenResponseHeaderName,
+  isMixedContent,
   isOkStatus,
 } from './fetch-standard.ts';
 
@@ -19,6 +21,7 @@ import {
  */
 
 export interface OracleRequest {
+  url: string;
   /** Already normalized (#concept-method-normalize). */
   method: string;
   /** The request's header list as the page set it, plus what the body implies (Content-Type). */
@@ -39,9 +42,12 @@ export interface FetchWire {
   actual: ObservedResponse | null;
 }
 
-export type Stage = 'preflight' | 'response';
+/** Where a request stops: before anything is sent, at the preflight, or at the actual response. */
+export type Stage = 'before-request' | 'preflight' | 'response';
 
 export type BlockReason =
+  | { code: 'mixed-content'; pageOrigin: string; url: string }
+  | { code: 'bad-port'; url: string }
   | { code: 'preflight-status-not-ok'; status: number }
   | { code: 'allow-origin-missing'; stage: Stage }
   | { code: 'allow-origin-mismatch'; stage: Stage; got: string; origin: string }
@@ -85,6 +91,10 @@ const listText = (items: string[] | null) =>
 export function describeReason(reason: BlockReason): string {
   const where = (stage: Stage) => (stage === 'preflight' ? 'the preflight response' : 'the response');
   switch (reason.code) {
+    case 'mixed-content':
+      return `the page ${reason.pageOrigin} is https and ${reason.url} is plain http (and not loopback): mixed content is blocked before it is sent`;
+    case 'bad-port':
+      return `the port of ${reason.url} is a bad port: fetch refuses it before anything is sent`;
     case 'preflight-status-not-ok':
       return `the preflight was answered ${reason.status}, not an ok status (200-299)`;
     case 'allow-origin-missing':
@@ -214,10 +224,27 @@ export function exposedHeaderNames(request: OracleRequest, response: ObservedRes
     .sort();
 }
 
+/** Main fetch's refusals that come before any CORS step (#main-fetch): nothing may reach the server. */
+export function refusedBeforeSending(request: OracleRequest): BlockReason | null {
+  if (isBadPort(request.url)) return { code: 'bad-port', url: request.url };
+  if (isMixedContent(request.origin, request.url))
+    return { code: 'mixed-content', pageOrigin: request.origin, url: request.url };
+  return null;
+}
+
 /** Replays the CORS protocol over the wire of one fetch. */
 export function readWire(request: OracleRequest, wire: FetchWire): OracleReading {
   const steps: OracleStep[] = [];
   const { needed, unsafeHeaders } = preflightNeeded(request);
+  const refused = refusedBeforeSending(request);
+  if (refused) {
+    steps.push({
+      anchor: refused.code === 'bad-port' ? 'block-bad-port' : 'main-fetch',
+      outcome: 'fail',
+      text: describeReason(refused),
+    });
+    return { verdict: 'blocked', stage: 'before-request', reason: refused, preflightRequired: needed, steps };
+  }
   if (needed) {
     const why = [
       isCorsSafelistedMethod(request.method) ? null : `${request.method} is not a CORS-safelisted method`,

@@ -6,6 +6,7 @@ import {
   exposedHeaderNames,
   type OracleReading,
   type OracleRequest,
+  type Stage,
 } from '../cors/oracle.ts';
 import { expectFromPolicy, type Policy } from '../cors/policy.ts';
 import type { ScenarioRun } from './run-scenario.ts';
@@ -27,7 +28,7 @@ export type ExpectedOutcome = {
   exposePolicy: Policy | null;
   /** The methods that must reach the server, in order, with statuses where stated. */
   wire: Array<{ method: string; status?: number }> | null;
-} & ({ verdict: 'allowed'; status?: number } | { verdict: 'blocked'; stage: 'preflight' | 'response' });
+} & ({ verdict: 'allowed'; status?: number } | { verdict: 'blocked'; stage: Stage });
 
 function fromReading(
   reading: OracleReading,
@@ -46,7 +47,8 @@ function fromReading(
         verdict: 'blocked',
         stage: reading.stage,
         because: describeReason(reading.reason),
-        wire: reading.stage === 'preflight' ? wire.slice(0, 1) : wire,
+        wire:
+          reading.stage === 'before-request' ? [] : reading.stage === 'preflight' ? wire.slice(0, 1) : wire,
       };
     case 'incomplete':
       throw new Error(`a policy always yields a judgement; got none for ${request.method}`);

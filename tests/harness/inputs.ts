@@ -11,7 +11,7 @@ import { Policy } from '../cors/policy.ts';
  *
  * - TARGET_URL + CORS_POLICY: run against that endpoint, expectations from that policy;
  *   absent: the bundled reference realm (REALM_CONFIG, default server/realms/reference.json).
- * - PAGE_ORIGIN: the origin of the test page (default https://app.example.test).
+ * - PAGE_ORIGIN: the origin of the test page (default https://app.example.test; http:// for an http TARGET_URL).
  * - SCENARIOS_DIR: the catalogue (default scenarios/). API_KEY: overrides the policy's apiKey.
  */
 
@@ -34,7 +34,7 @@ export interface Inputs {
   endpoint: Endpoint | null;
 }
 
-const env = (name: string): string | undefined => process.env[name]?.trim() || undefined;
+type Env = Record<string, string | undefined>;
 const envProblem = (field: string, message: string): Problem => ({ file: 'environment', field, message });
 
 function origin(value: string, field: string): string {
@@ -52,58 +52,73 @@ function origin(value: string, field: string): string {
   ]);
 }
 
-function endpointFromEnv(pageOrigin: string): Endpoint | null {
+/** TARGET_URL, parsed; null when absent. */
+function targetUrl(env: (name: string) => string | undefined): URL | null {
   const target = env('TARGET_URL');
-  const policyFile = env('CORS_POLICY');
-  if (!target && !policyFile) return null;
-  if (!target)
-    throw new InputError([
-      envProblem(
-        'CORS_POLICY',
-        'is set but TARGET_URL is not: the policy describes the endpoint at TARGET_URL',
-      ),
-    ]);
-  if (!policyFile) {
-    throw new InputError([
-      envProblem(
-        'TARGET_URL',
-        'needs CORS_POLICY: a JSON file saying what the endpoint is configured to allow (see README, "The policy file")',
-      ),
-    ]);
-  }
+  if (!target) return null;
   let url: URL;
   try {
     url = new URL(target);
   } catch {
     throw new InputError([envProblem('TARGET_URL', `"${target}" is not an absolute URL`)]);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError([envProblem('TARGET_URL', `"${target}" is not http or https`)]);
-  if (url.origin === pageOrigin) {
+  }
+  return url;
+}
+
+function endpointFromEnv(
+  env: (name: string) => string | undefined,
+  url: URL | null,
+  pageOrigin: string,
+): Endpoint | null {
+  const policyFile = env('CORS_POLICY');
+  if (!url && !policyFile) return null;
+  if (!url) {
     throw new InputError([
       envProblem(
-        'TARGET_URL',
-        `has the page's own origin ${pageOrigin}: that is a same-origin request, CORS does not apply`,
+        'CORS_POLICY',
+        'is set but TARGET_URL is not: the policy describes the endpoint at TARGET_URL',
       ),
     ]);
+  }
+  if (!policyFile) {
+    const why =
+      'needs CORS_POLICY: a JSON file saying what the endpoint is configured to allow (README, "The policy file")';
+    throw new InputError([envProblem('TARGET_URL', why)]);
+  }
+  if (url.origin === pageOrigin) {
+    const why = `has the page's own origin ${pageOrigin}: that is a same-origin request, CORS does not apply`;
+    throw new InputError([envProblem('TARGET_URL', why)]);
   }
   const policy = readJsonFile(resolve(policyFile), Policy);
   return { url, policy, policyFile, apiKey: env('API_KEY') ?? policy.apiKey };
 }
 
+/**
+ * The page origin when PAGE_ORIGIN is not given: https, except for a plain-http TARGET_URL, which an
+ * https page could not call without mixed content (WebKit blocks it even on localhost).
+ */
+export function defaultPageOrigin(target: URL | null): string {
+  return target?.protocol === 'http:' ? 'http://app.example.test' : DEFAULT_PAGE_ORIGIN;
+}
+
+/** Reads and validates the run's inputs from `environment`; throws InputError on the first bad one. */
+export function readInputs(environment: Env): Inputs {
+  const env = (name: string) => environment[name]?.trim() || undefined;
+  const url = targetUrl(env);
+  const pageOrigin = origin(env('PAGE_ORIGIN') ?? defaultPageOrigin(url), 'PAGE_ORIGIN');
+  const endpoint = endpointFromEnv(env, url, pageOrigin);
+  const realm = loadRealm(env('REALM_CONFIG'));
+  const catalogue = loadCatalogue(realm, env('SCENARIOS_DIR') ?? CATALOGUE_DIR);
+  return { realm, catalogue, pageOrigin, endpoint };
+}
+
 let cached: Inputs | undefined;
 
+/** This process's inputs: config, specs and fixtures share one reading. */
 export function loadInputs(): Inputs {
-  if (!cached) {
-    const pageOrigin = origin(env('PAGE_ORIGIN') ?? DEFAULT_PAGE_ORIGIN, 'PAGE_ORIGIN');
-    const endpoint = endpointFromEnv(pageOrigin);
-    const realm = loadRealm(env('REALM_CONFIG'));
-    cached = {
-      realm,
-      catalogue: loadCatalogue(realm, env('SCENARIOS_DIR') ?? CATALOGUE_DIR),
-      pageOrigin,
-      endpoint,
-    };
-  }
+  cached ??= readInputs(process.env);
   return cached;
 }

@@ -5,7 +5,7 @@ import { type OracleReading, type OracleRequest, readWire } from '../cors/oracle
 import type { EngineMessage, EngineName, EnginePage, FetchOutcome, FetchSpec } from '../engines/session.ts';
 import { type ExpectedOutcome, expectationFor } from './expectation.ts';
 import type { Target, WireSource } from './target.ts';
-import { classify, observed, type Reachability, splitWire, type Verdict } from './verdict.ts';
+import { classify, observed, splitWire, type Verdict } from './verdict.ts';
 
 /** Everything one scenario produced in one engine: the evidence behind its verdict. */
 export interface ScenarioRun {
@@ -18,7 +18,6 @@ export interface ScenarioRun {
   expected: ExpectedOutcome;
   outcome: FetchOutcome;
   wire: WireExchange[];
-  reachability: Reachability | null;
   messages: EngineMessage[];
   /** False when the backend reports no engine messages at all (so "none" means "not available"). */
   messagesAvailable: boolean;
@@ -78,6 +77,7 @@ export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
     headers.push(['content-type', 'multipart/form-data; boundary=----cors-conformance']);
   }
   return {
+    url: spec.url,
     method: normalizeMethod(spec.method),
     headers: headers as HeaderList,
     credentials: spec.credentials,
@@ -89,6 +89,9 @@ export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
 export function divergence(verdict: Verdict, reading: OracleReading): string | null {
   if (verdict.kind === 'unreachable') return null;
   if (reading.verdict === 'incomplete') {
+    if (verdict.kind === 'blocked' && verdict.stage === 'before-request') {
+      return 'the engine sent nothing, though no rule of the Fetch standard stops this request before it is sent';
+    }
     if (reading.missing === 'actual' && verdict.kind === 'blocked' && verdict.stage === 'preflight') {
       return 'the oracle finds that the preflight passes, yet the engine did not send the request';
     }
@@ -124,10 +127,7 @@ export async function runScenario(
   const expected = expectationFor(scenario, asOracleSees, target.policy(scenario), target.usesRecords);
   const outcome = await page.fetch(request);
   const wire = await wireOf(token);
-  let reachability: Reachability | null = null;
-  if (outcome.kind === 'rejected' && wire.length === 0)
-    reachability = await probe(page, request.url, wireOf, `${token}.probe`);
-  const verdict = classify(outcome, wire, reachability);
+  const verdict = classify(outcome, wire);
   const split = splitWire(wire);
   const oracle = readWire(asOracleSees, {
     preflight: observed(split.preflight),
@@ -146,37 +146,10 @@ export async function runScenario(
     expected,
     outcome,
     wire,
-    reachability,
     messages,
     messagesAvailable: page.reportsCorsMessages,
     verdict,
     oracle,
     divergence: divergence(verdict, oracle),
-  };
-}
-
-/** A no-cors GET resolves (opaque) whenever something answers, whatever its CORS headers. */
-async function probe(
-  page: EnginePage,
-  url: string,
-  wireOf: WireSource,
-  token: string,
-): Promise<Reachability> {
-  const probeUrl = new URL(url);
-  probeUrl.searchParams.set('cors-conformance', token);
-  const outcome = await page.fetch({
-    url: probeUrl.toString(),
-    method: 'GET',
-    headers: [],
-    credentials: 'omit',
-    body: null,
-    mode: 'no-cors',
-    timeoutMs: FETCH_TIMEOUT_MS,
-  });
-  await wireOf(token);
-  if (outcome.kind === 'resolved') return { reachable: true };
-  return {
-    reachable: false,
-    detail: `a no-cors request to ${probeUrl.host} failed too (${outcome.kind === 'timeout' ? 'timeout' : `${outcome.name}: ${outcome.message}`})`,
   };
 }

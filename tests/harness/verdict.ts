@@ -11,8 +11,7 @@ export type UnreachableCause =
   | 'timeout'
   | 'gateway-error'
   | 'connection-failed'
-  | 'proxy-refused'
-  | 'network';
+  | 'proxy-refused';
 
 /**
  * The verdict: what the engine did, as one typed value built in one place (classify). The stage comes
@@ -44,9 +43,6 @@ export function observed(exchange: WireExchange | null): ObservedResponse | null
   return { status: exchange.status, headers: exchange.responseHeaders as HeaderList };
 }
 
-/** Outcome of the engine-neutral reachability probe: a no-cors fetch resolves iff something answered. */
-export type Reachability = { reachable: true } | { reachable: false; detail: string };
-
 const GATEWAY_STATUSES = [502, 503, 504];
 
 /** The recording proxy's failure tag (mockttp's passthrough-error:CODE) as a cause. */
@@ -68,11 +64,12 @@ function gatewayError(e: WireExchange): boolean {
   );
 }
 
-export function classify(
-  outcome: FetchOutcome,
-  wire: WireExchange[],
-  reachability: Reachability | null,
-): Verdict {
+/**
+ * Every request an engine sends goes through the recording proxy, so the wire is complete: a failure
+ * to reach the server shows there (a proxy error tag, a gateway's 5xx, no answer), and nothing on the
+ * wire means the engine refused to send anything.
+ */
+export function classify(outcome: FetchOutcome, wire: WireExchange[]): Verdict {
   const failed = wire.find((e) => e.failure !== undefined);
   if (outcome.kind === 'resolved') {
     return {
@@ -100,10 +97,7 @@ export function classify(
   const { preflight, actual } = splitWire(wire);
   if (actual) return { kind: 'blocked', stage: 'response' };
   if (preflight) return { kind: 'blocked', stage: 'preflight' };
-  // Nothing reached the network: either nothing can be reached from this page, or the engine
-  // refused to send anything (mixed content, a blocked port, ...).
-  if (reachability && !reachability.reachable)
-    return { kind: 'unreachable', cause: 'network', detail: reachability.detail };
+
   return { kind: 'blocked', stage: 'before-request' };
 }
 

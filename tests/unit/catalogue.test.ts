@@ -7,6 +7,10 @@ import { describe, it } from 'node:test';
 import { InputError } from '../../lib/data-file.ts';
 import { loadCatalogue } from '../../scenarios/load.ts';
 import { loadRealm } from '../../server/realm.ts';
+import { expectationFor } from '../harness/expectation.ts';
+import { DEFAULT_PAGE_ORIGIN, readInputs } from '../harness/inputs.ts';
+import { fetchSpec, oracleRequest } from '../harness/run-scenario.ts';
+import { createTarget } from '../harness/target.ts';
 
 const realm = loadRealm();
 
@@ -135,4 +139,29 @@ describe('a bad catalogue stops `playwright test` before any browser starts', ()
     assert.doesNotMatch(run.stdout, /Running \d+ test/);
     assert.ok(Date.now() - started < 30_000);
   });
+});
+
+describe('the catalogue agrees with the policies it runs against', () => {
+  const { catalogue } = readInputs({});
+  const target = createTarget(readInputs({}));
+  for (const scenario of catalogue.scenarios.filter((s) => s.expect !== undefined)) {
+    it(`${scenario.id}: the record's expectation is what the pipeline's configuration implies`, () => {
+      const request = oracleRequest(
+        fetchSpec(scenario, target, 'token'),
+        scenario.pageOrigin ?? DEFAULT_PAGE_ORIGIN,
+      );
+      const derived = expectationFor(scenario, request, target.policy(scenario), false);
+      const recorded = expectationFor(scenario, request, null, true);
+      const shape = (e: typeof derived) => ({
+        verdict: e.verdict,
+        stage: e.verdict === 'blocked' ? e.stage : undefined,
+      });
+      assert.deepEqual(shape(recorded), shape(derived), derived.because);
+      if (recorded.wire)
+        assert.deepEqual(
+          recorded.wire.map((w) => w.method),
+          derived.wire?.map((w) => w.method),
+        );
+    });
+  }
 });

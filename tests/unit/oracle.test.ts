@@ -5,6 +5,7 @@ import { type FetchWire, type OracleRequest, readWire } from '../cors/oracle.ts'
 
 const ORIGIN = 'https://app.example.test';
 const request = (over: Partial<OracleRequest> = {}): OracleRequest => ({
+  url: 'https://api.example.test/orders',
   method: 'GET',
   headers: [],
   credentials: 'same-origin',
@@ -291,5 +292,25 @@ describe('#concept-response-cors-exposed-header-name-list', () => {
       'x-execution-id',
     ]);
     assert.deepEqual(exposed(star, 'include'), ['content-type']);
+  });
+});
+
+describe('#main-fetch refusals before anything is sent', () => {
+  it('blocks an https page fetching plain http (mixed content), but not http://localhost', () => {
+    const mixed = read(request({ url: 'http://api.example.com/orders' }), {});
+    assert.equal(blockedCode(mixed), 'before-request:mixed-content');
+    assert.equal(read(request({ url: 'http://localhost:3000/orders' }), {}).verdict, 'incomplete');
+    assert.equal(read(request({ url: 'http://127.0.0.1:3000/orders' }), {}).verdict, 'incomplete');
+    assert.equal(
+      read(request({ url: 'http://api.example.com/orders', origin: 'http://app.example.test' }), {}).verdict,
+      'incomplete',
+    );
+  });
+  it('blocks a bad port (#block-bad-port) whatever the origin', () => {
+    assert.equal(
+      blockedCode(read(request({ url: 'https://api.example.test:6000/x' }), {})),
+      'before-request:bad-port',
+    );
+    assert.equal(read(request({ url: 'https://api.example.test:6001/x' }), {}).verdict, 'incomplete');
   });
 });

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import cors from '@fastify/cors';
+import Fastify from 'fastify';
+import { freePort } from '../engines/processes.ts';
+import { expectationFor } from '../harness/expectation.ts';
+import { defaultPageOrigin, readInputs } from '../harness/inputs.ts';
+import { fetchSpec, oracleRequest } from '../harness/run-scenario.ts';
+import { createTarget } from '../harness/target.ts';
+
+/**
+ * The user's command, end to end: `TARGET_URL=... CORS_POLICY=... npx playwright test` against an
+ * endpoint this project did not write (a Fastify app with @fastify/cors), in all three engines.
+ */
+
+const work = mkdtempSync(join(tmpdir(), 'endpoint-mode-'));
+const app = Fastify();
+let targetUrl = '';
+
+/** What the app below is configured with, in the policy file's terms. */
+const matchingPolicy = {
+  // The target is plain http on localhost, so the page origin defaults to http://app.example.test.
+  allowOrigin: [defaultPageOrigin(new URL('http://localhost/'))],
+  allowMethods: ['GET', 'POST', 'PUT'],
+  allowHeaders: ['Content-Type', 'apikey', 'X-Tenant', 'Authorization'],
+  exposeHeaders: ['X-Request-Id'],
+  allowCredentials: true,
+  methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+  apiKey: 'acceptance-key',
+  // @fastify/cors adds its headers in an onRequest hook: 404s carry them too.
+  corsOnNotFound: true,
+};
+/** The same policy but for one header: X-Tenant is not in Access-Control-Allow-Headers. */
+const oneHeaderOff = { ...matchingPolicy, allowHeaders: ['Content-Type', 'apikey', 'Authorization'] };
+
+before(async () => {
+  await app.register(cors, {
+    origin: matchingPolicy.allowOrigin,
+    methods: matchingPolicy.allowMethods,
+    allowedHeaders: matchingPolicy.allowHeaders,
+    exposedHeaders: matchingPolicy.exposeHeaders,
+    credentials: true,
+  });
+  const handler = async (_request: unknown, reply: { header(n: string, v: string): void }) => {
+    reply.header('x-request-id', 'r-1');
+    return { ok: true };
+  };
+  app.get('/api/orders', handler);
+  app.post('/api/orders', handler);
+  app.put('/api/orders', handler);
+  await app.listen({ host: 'localhost', port: 0 });
+  targetUrl = `http://localhost:${(app.server.address() as AddressInfo).port}/api/orders`;
+});
+after(() => app.close());
+
+interface Outcome {
+  project: string;
+  title: string;
+  status: string;
+  message: string;
+}
+
+/** Runs the user's command; asynchronously, since the endpoint under test lives in this process. */
+async function playwright(env: Record<string, string>, args: string[]): Promise<Outcome[]> {
+  const report = join(work, `report-${Math.random().toString(36).slice(2)}.json`);
+  const child = spawn(
+    'npx',
+    ['playwright', 'test', 'tests/conformance.spec.ts', '--reporter=json', ...args],
+    {
+      env: {
+        ...process.env,
+        ...env,
+        PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+        ALLURE_RESULTS_DIR: join(work, 'allure-results'),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.ok(status === 0 || status === 1, `playwright exited ${status}: ${stderr}`);
+  type Suite = {
+    specs?: Array<{
+      title: string;
+      tests: Array<{
+        projectName: string;
+        results: Array<{ status: string; errors: Array<{ message?: string }> }>;
+      }>;
+    }>;
+    suites?: Suite[];
+  };
+  const outcomes: Outcome[] = [];
+  const walk = (suite: Suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests) {
+        const last = test.results.at(-1);
+        outcomes.push({
+          project: test.projectName,
+          title: spec.title,
+          status: last?.status ?? 'none',
+          message: (last?.errors ?? []).map((e) => e.message ?? '').join('\n'),
+        });
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of (JSON.parse(readFileSync(report, 'utf8')) as { suites: Suite[] }).suites) walk(suite);
+  return outcomes;
+}
+
+function policyFile(name: string, policy: object): string {
+  const file = join(work, name);
+  writeFileSync(file, JSON.stringify(policy));
+  return file;
+}
+
+/** The scenarios whose expectation differs between two policies: the ones a policy change affects. */
+function affected(a: string, b: string): string[] {
+  const ids: string[] = [];
+  const inputsA = readInputs({ TARGET_URL: targetUrl, CORS_POLICY: a });
+  const inputsB = readInputs({ TARGET_URL: targetUrl, CORS_POLICY: b });
+  const [targetA, targetB] = [createTarget(inputsA), createTarget(inputsB)];
+  for (const scenario of inputsA.catalogue.scenarios.filter((s) => targetA.applies(s))) {
+    const request = oracleRequest(
+      fetchSpec(scenario, targetA, 't'),
+      scenario.pageOrigin ?? inputsA.pageOrigin,
+    );
+    const ea = expectationFor(scenario, request, targetA.policy(scenario), false);
+    const eb = expectationFor(scenario, request, targetB.policy(scenario), false);
+    if (
+      JSON.stringify([ea.verdict, ea.verdict === 'blocked' && ea.stage]) !==
+      JSON.stringify([eb.verdict, eb.verdict === 'blocked' && eb.stage])
+    )
+      ids.push(scenario.id);
+  }
+  return ids.sort();
+}
+
+describe('an endpoint it did not write (@fastify/cors), in every engine', { timeout: 30 * 60_000 }, () => {
+  it('passes every scenario when the policy matches the server', async () => {
+    const outcomes = await playwright(
+      { TARGET_URL: targetUrl, CORS_POLICY: policyFile('matching.json', matchingPolicy) },
+      [],
+    );
+    assert.deepEqual(new Set(outcomes.map((o) => o.project)), new Set(['chromium', 'firefox', 'webkit']));
+    const failed = outcomes.filter((o) => o.status !== 'passed');
+    assert.deepEqual(failed, [], failed.map((f) => `${f.project} ${f.title}\n${f.message}`).join('\n\n'));
+  });
+
+  it('fails exactly the scenarios one differing header affects, naming that header', async () => {
+    const matching = policyFile('matching.json', matchingPolicy);
+    const off = policyFile('one-header-off.json', oneHeaderOff);
+    const expected = affected(matching, off);
+    assert.ok(expected.length > 0, 'the differing header affects at least one scenario');
+    const outcomes = await playwright({ TARGET_URL: targetUrl, CORS_POLICY: off }, []);
+    const failed = outcomes.filter((o) => o.status !== 'passed');
+    for (const engine of ['chromium', 'firefox', 'webkit']) {
+      assert.deepEqual(
+        failed
+          .filter((f) => f.project === engine)
+          .map((f) => f.title)
+          .sort(),
+        expected,
+        `failures in ${engine}`,
+      );
+    }
+    for (const f of failed)
+      assert.match(f.message, /Access-Control-Allow-Headers/, `${f.project} ${f.title}`);
+    for (const f of failed) assert.match(f.message, /x-tenant/i, `${f.project} ${f.title}`);
+  });
+
+  it('reports a target that is down as unreachable in every engine, never as a CORS verdict', async () => {
+    const down = `http://localhost:${await freePort()}/api/orders`;
+    const outcomes = await playwright(
+      { TARGET_URL: down, CORS_POLICY: policyFile('matching.json', matchingPolicy) },
+      ['--grep', 'digibee/'],
+    );
+    assert.equal(outcomes.length, 9);
+    for (const o of outcomes) {
+      assert.equal(o.status, 'failed', `${o.project} ${o.title}`);
+      assert.match(o.message, /the engine unreachable \(connection-refused\)/, `${o.project} ${o.title}`);
+      assert.doesNotMatch(o.message, /the engine blocked/, `${o.project} ${o.title}`);
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WireExchange } from '../../server/request-log.ts';
+import type { FetchOutcome } from '../engines/session.ts';
+import { causeOf, classify } from '../harness/verdict.ts';
+
+let seq = 0;
+const exchange = (
+  method: string,
+  status: number | null,
+  extra: Partial<WireExchange> = {},
+): WireExchange => ({
+  seq: ++seq,
+  method,
+  url: 'https://api.example.test/x?cors-conformance=t',
+  requestHeaders: method === 'OPTIONS' ? [['Access-Control-Request-Method', 'PUT']] : [],
+  status,
+  responseHeaders: [],
+  ...extra,
+});
+const rejected: FetchOutcome = { kind: 'rejected', name: 'TypeError', message: 'Failed to fetch', ms: 5 };
+
+describe('classify: the one place a verdict is built', () => {
+  it('a resolved fetch is allowed, with the headers the page could read', () => {
+    const outcome: FetchOutcome = {
+      kind: 'resolved',
+      status: 404,
+      type: 'cors',
+      redirected: false,
+      url: '',
+      headers: [
+        ['Content-Type', 'text/plain'],
+        ['content-length', '3'],
+      ],
+      bodyBytes: 3,
+      ms: 4,
+    };
+    assert.deepEqual(classify(outcome, [exchange('GET', 404)]), {
+      kind: 'allowed',
+      status: 404,
+      readable: ['content-length', 'content-type'],
+    });
+  });
+  it('a rejected fetch with only the preflight on the wire is blocked at the preflight', () => {
+    assert.deepEqual(classify(rejected, [exchange('OPTIONS', 204)]), {
+      kind: 'blocked',
+      stage: 'preflight',
+    });
+  });
+  it('a rejected fetch whose request reached the server is blocked at the response', () => {
+    assert.deepEqual(classify(rejected, [exchange('OPTIONS', 204), exchange('POST', 404)]), {
+      kind: 'blocked',
+      stage: 'response',
+    });
+  });
+  it('nothing on the wire: the engine refused to send (every request goes through the proxy)', () => {
+    assert.deepEqual(classify(rejected, []), { kind: 'blocked', stage: 'before-request' });
+  });
+  it('a proxy failure tag is unreachable with its cause, even though a 502 came back', () => {
+    const verdict = classify(rejected, [exchange('GET', 502, { failure: 'passthrough-error:ECONNREFUSED' })]);
+    assert.deepEqual(
+      { kind: verdict.kind, cause: verdict.kind === 'unreachable' && verdict.cause },
+      { kind: 'unreachable', cause: 'connection-refused' },
+    );
+  });
+  it('a gateway 502/503/504 without Allow-Origin is unreachable, with Allow-Origin it is a response', () => {
+    assert.equal(classify(rejected, [exchange('GET', 503)]).kind, 'unreachable');
+    assert.deepEqual(classify(rejected, [exchange('GET', 500)]), {
+      kind: 'blocked',
+      stage: 'response',
+    });
+    const withCors = exchange('GET', 502, {
+      responseHeaders: [['Access-Control-Allow-Origin', 'https://other.example']],
+    });
+    assert.deepEqual(classify(rejected, [withCors]), { kind: 'blocked', stage: 'response' });
+  });
+  it('a timeout is unreachable (timeout)', () => {
+    const verdict = classify({ kind: 'timeout', ms: 2000 }, [exchange('GET', 0, { failure: 'aborted' })]);
+    assert.equal(verdict.kind === 'unreachable' && verdict.cause, 'timeout');
+  });
+});
+
+describe('causes from the recording proxy', () => {
+  it('maps mockttp tags to causes', () => {
+    assert.deepEqual(
+      [
+        'passthrough-error:ECONNREFUSED',
+        'passthrough-error:ENOTFOUND',
+        'passthrough-error:EAI_AGAIN',
+        'passthrough-error:DEPTH_ZERO_SELF_SIGNED_CERT',
+        'passthrough-tls-error:ssl-alert-42',
+        'passthrough-error:ETIMEDOUT',
+        'passthrough-error:ECONNRESET',
+        'proxy-refused-host',
+      ].map(causeOf),
+      [
+        'connection-refused',
+        'unknown-host',
+        'unknown-host',
+        'tls',
+        'tls',
+        'timeout',
+        'connection-failed',
+        'proxy-refused',
+      ],
+    );
+  });
+});
