@@ -1,21 +1,27 @@
 import { defineConfig } from '@playwright/test';
 import { InputError } from './lib/data-file.ts';
-import { type BackendPreference, backendPreference, resolveBackend } from './tests/engines/backends.ts';
+import { backendPreference, resolveBackend } from './tests/engines/backends.ts';
 import { ENGINES } from './tests/engines/session.ts';
 import type { WorkerFixtures } from './tests/fixtures.ts';
 import { ALLURE_RESULTS_DIR } from './tests/global-setup.ts';
-import { loadInputs } from './tests/harness/inputs.ts';
+import { type Inputs, loadInputs } from './tests/harness/inputs.ts';
+import { environmentInfo } from './tests/report/environment.ts';
 
 // Bad input stops the run here, before any browser starts: every problem as `file: field: message`.
-let preference: BackendPreference = 'auto';
-try {
-  loadInputs();
-  preference = backendPreference(process.env.ENGINE_BACKEND);
-} catch (error) {
-  if (!(error instanceof InputError)) throw error;
-  console.error(`cors-conformance: the input is invalid, nothing was run:\n${error.message}`);
-  process.exit(2);
+function validInputs(): { inputs: Inputs; preference: ReturnType<typeof backendPreference> } {
+  try {
+    return { inputs: loadInputs(), preference: backendPreference(process.env.ENGINE_BACKEND) };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    console.error(`cors-conformance: the input is invalid, nothing was run:\n${error.message}`);
+    process.exit(2);
+  }
 }
+
+const { inputs, preference } = validInputs();
+const backends = ENGINES.map((engine) => resolveBackend(engine, preference));
+// Workers load this file too; only the main process (where reporters run) needs the environment.
+const isWorker = process.env.TEST_WORKER_INDEX !== undefined;
 
 export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   testDir: './tests',
@@ -26,10 +32,15 @@ export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   globalSetup: './tests/global-setup.ts',
   reporter: [
     ['list'],
-    ['allure-playwright', { resultsDir: ALLURE_RESULTS_DIR, detail: false, suiteTitle: false }],
+    [
+      'allure-playwright',
+      {
+        resultsDir: ALLURE_RESULTS_DIR,
+        detail: false,
+        suiteTitle: false,
+        environmentInfo: isWorker ? {} : environmentInfo(inputs, backends),
+      },
+    ],
   ],
-  projects: ENGINES.map((engine) => ({
-    name: engine,
-    use: { backend: resolveBackend(engine, preference) },
-  })),
+  projects: backends.map((backend) => ({ name: backend.engine, use: { backend } })),
 });

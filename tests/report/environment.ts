@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describeBackend } from '../engines/backends.ts';
+import type { Backend } from '../engines/session.ts';
+import type { Inputs } from '../harness/inputs.ts';
+
+/** The version of an engine as installed, without launching it (for the report's environment). */
+export function installedVersion(backend: Backend): string {
+  const run = (command: string, args: string[]) =>
+    spawnSync(command, args, { encoding: 'utf8', timeout: 5_000 }).stdout?.trim().split('\n')[0] ?? '';
+  switch (backend.kind) {
+    case 'playwright': {
+      const browsersJson = createRequire(import.meta.url).resolve('playwright-core/browsers.json');
+      const browsers = JSON.parse(readFileSync(browsersJson, 'utf8')).browsers as Array<{
+        name: string;
+        browserVersion?: string;
+      }>;
+      return browsers.find((b) => b.name === backend.engine)?.browserVersion ?? 'unknown';
+    }
+    case 'system-chromium':
+    case 'system-firefox-bidi':
+      return run(backend.executable, ['--version']) || 'unknown';
+    case 'webkitgtk-webdriver':
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query field reference.
+      return `WebKitGTK ${run('dpkg-query', ['-W', '-f=${Version}', 'webkit2gtk-driver']) || 'unknown'}`;
+    case 'unavailable':
+      return 'not installed';
+  }
+}
+
+/** Allure's environment section: what was tested, against what, with which engines. */
+export function environmentInfo(inputs: Inputs, backends: Backend[]): Record<string, string> {
+  const { endpoint, catalogue, realm } = inputs;
+  const info: Record<string, string> = {
+    target: endpoint
+      ? endpoint.url.href
+      : `reference realm "${realm.name}" (bundled server) at https://api.example.test`,
+    policy: endpoint
+      ? `${endpoint.policyFile}: ${JSON.stringify({ ...endpoint.policy, apiKey: endpoint.policy.apiKey ? '(set)' : undefined })}`
+      : "each reference pipeline's own configuration (server/realms)",
+    'page origin': inputs.pageOrigin,
+    catalogue: `${catalogue.scenarios.length} scenarios in ${catalogue.areas.length} areas`,
+  };
+  for (const backend of backends) {
+    info[`engine ${backend.engine}`] = `${installedVersion(backend)}; ${describeBackend(backend)}`;
+  }
+  return info;
+}
