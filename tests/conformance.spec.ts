@@ -16,7 +16,7 @@ for (const scenario of inputs.catalogue.scenarios.filter((s) => applicable.appli
     tag: `@${scenario.level}`,
   }, async ({ engine, pages, target, recorder }) => {
     const page = await pages.get(scenario.pageOrigin ?? inputs.pageOrigin);
-    const run = await runScenario(scenario, engine.name, page, target, recorder.wire);
+    const run = await runScenario(scenario, engine, page, target, recorder.wire);
     await reportRun(run, engine, target, areaTitles.get(scenario.area) ?? scenario.area);
     assertExpectation(run);
   });

@@ -74,7 +74,7 @@ for (const { name, url, cause } of cases) {
       policyFile: '(harness)',
       apiKey: undefined,
     });
-    const run = await runScenario(simpleGet, engine.name, faultPage, target, faultProxy.wire, {
+    const run = await runScenario(simpleGet, engine, faultPage, target, faultProxy.wire, {
       timeoutMs: 2_000,
     });
     await test.info().attach('summary', { body: summary(run, engine, target), contentType: 'text/plain' });

@@ -1,6 +1,7 @@
 import { expect } from '@playwright/test';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import type { HeaderList } from '../cors/fetch-standard.ts';
+import { knownDivergence } from '../cors/known-divergences.ts';
 import {
   describeReason,
   exposedHeaderNames,
@@ -9,6 +10,7 @@ import {
   type Stage,
 } from '../cors/oracle.ts';
 import { expectFromPolicy, type Policy } from '../cors/policy.ts';
+import type { Backend, EngineName } from '../engines/session.ts';
 import type { ScenarioRun } from './run-scenario.ts';
 import { describeVerdict, observed, splitWire } from './verdict.ts';
 
@@ -28,6 +30,8 @@ export type ExpectedOutcome = {
   exposePolicy: Policy | null;
   /** The methods that must reach the server, in order, with statuses where stated. */
   wire: Array<{ method: string; status?: number }> | null;
+  /** Set when the engine is known to depart from the standard here and this is what it does instead. */
+  knownDivergence?: string;
 } & ({ verdict: 'allowed'; status?: number } | { verdict: 'blocked'; stage: Stage });
 
 function fromReading(
@@ -82,6 +86,24 @@ export function expectationFor(
   if (!policy)
     throw new Error(`${scenario.id}: no expectation in the record and no policy to derive one from`);
   return fromReading(expectFromPolicy(policy.policy, request), request, policy.policy, policy.name);
+}
+
+/** What this engine is expected to do: the expectation, unless a known divergence says otherwise. */
+export function inEngine(
+  expected: ExpectedOutcome,
+  engine: EngineName,
+  backend: Backend['kind'],
+  request: OracleRequest,
+): ExpectedOutcome {
+  const divergence = knownDivergence(engine, backend, request);
+  if (!divergence) return expected;
+  return {
+    ...expected,
+    ...divergence.behaviour,
+    because: `${divergence.note} (known divergence ${divergence.id}; by the standard: ${describeExpected(expected)})`,
+    wire: divergence.behaviour.stage === 'before-request' ? [] : expected.wire,
+    knownDivergence: divergence.id,
+  };
 }
 
 export function describeExpected(expected: ExpectedOutcome): string {

@@ -2,8 +2,15 @@ import type { CatalogueEntry } from '../../scenarios/load.ts';
 import type { WireExchange } from '../../server/request-log.ts';
 import { type HeaderList, normalizeMethod } from '../cors/fetch-standard.ts';
 import { type OracleReading, type OracleRequest, readWire } from '../cors/oracle.ts';
-import type { EngineMessage, EngineName, EnginePage, FetchOutcome, FetchSpec } from '../engines/session.ts';
-import { type ExpectedOutcome, expectationFor } from './expectation.ts';
+import type {
+  Engine,
+  EngineMessage,
+  EngineName,
+  EnginePage,
+  FetchOutcome,
+  FetchSpec,
+} from '../engines/session.ts';
+import { type ExpectedOutcome, expectationFor, inEngine } from './expectation.ts';
 import type { Target, WireSource } from './target.ts';
 import { classify, observed, splitWire, type Verdict } from './verdict.ts';
 
@@ -115,16 +122,21 @@ export function divergence(verdict: Verdict, reading: OracleReading): string | n
 
 export async function runScenario(
   scenario: CatalogueEntry,
-  engine: EngineName,
+  engine: Pick<Engine, 'name' | 'backend'>,
   page: EnginePage,
   target: Target,
   wireOf: WireSource,
   options: { timeoutMs?: number } = {},
 ): Promise<ScenarioRun> {
-  const token = scenarioToken(scenario.id, engine);
+  const token = scenarioToken(scenario.id, engine.name);
   const request = fetchSpec(scenario, target, token, options.timeoutMs);
   const asOracleSees = oracleRequest(request, page.origin);
-  const expected = expectationFor(scenario, asOracleSees, target.policy(scenario), target.usesRecords);
+  const expected = inEngine(
+    expectationFor(scenario, asOracleSees, target.policy(scenario), target.usesRecords),
+    engine.name,
+    engine.backend.kind,
+    asOracleSees,
+  );
   const outcome = await page.fetch(request);
   const wire = await wireOf(token);
   const verdict = classify(outcome, wire);
@@ -139,7 +151,7 @@ export async function runScenario(
   });
   return {
     scenario,
-    engine,
+    engine: engine.name,
     token,
     request,
     oracleRequest: asOracleSees,
