@@ -75,6 +75,14 @@ export function loadCatalogue(realm: RealmConfig, dir: string = CATALOGUE_DIR): 
           message: `"${scenario.pipeline}" is not a pipeline of realm "${realm.name}" (has: ${[...pipelines].join(', ')})`,
         });
       }
+      const pipeline = realm.pipelines.find((p) => p.name === scenario.pipeline);
+      if (pipeline?.quirks && Object.keys(pipeline.quirks).length > 0 && !scenario.expect) {
+        problems.push({
+          file,
+          field: at('expect'),
+          message: `is required: pipeline "${scenario.pipeline}" has quirks, so no policy says what must happen`,
+        });
+      }
       if (/\bshould\b/i.test(scenario.description)) {
         problems.push({
           file,

@@ -66,6 +66,13 @@ export const RequestSpec = z
     /** Adds the target's API key in the `apikey` header, as Digibee consumers send it. */
     sendApiKey: z.boolean().default(false),
     credentials: z.enum(['omit', 'same-origin', 'include']).default('same-origin'),
+    /**
+     * A cookie the page sets (document.cookie) before the fetch, e.g. "session=s1; Domain=example.test;
+     * Path=/; Secure; SameSite=None", to observe whether the request carries it.
+     */
+    cookie: z.string().min(3).optional(),
+    /** `follow` (the default) or `manual` / `error` (fetch's redirect mode). */
+    redirect: z.enum(['follow', 'manual', 'error']).default('follow'),
     body: z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('text'), text: z.string() }).strict(),
@@ -121,6 +128,27 @@ export const WireStep = z
   .object({
     method: z.string().regex(TOKEN),
     status: z.number().int().min(100).max(599).optional(),
+    /** The `Origin` the request carried (`null` after a tainting redirect, say). */
+    origin: z.string().optional(),
+    /** Request headers that must / must not be on this request (lower-case names), e.g. `cookie`. */
+    with: z.array(z.string().regex(TOKEN)).optional(),
+    without: z.array(z.string().regex(TOKEN)).optional(),
+  })
+  .strict();
+
+export type WireStep = z.infer<typeof WireStep>;
+
+/** What one engine does instead of the standard, kept with the scenario (and flagged in reports). */
+export const Divergence = z
+  .object({
+    expect: Expectation,
+    wire: z.array(WireStep).optional(),
+    /** What the engine does and what the standard says, with a bug link where there is one. */
+    note: z.string().min(20),
+    /** The backends it was seen on (others may behave by the standard). */
+    backends: z
+      .array(z.enum(['playwright', 'system-chromium', 'system-firefox-bidi', 'webkitgtk-webdriver']))
+      .min(1),
   })
   .strict();
 
@@ -144,13 +172,24 @@ export const Scenario = z
      * reference pipeline's particular answers, so it runs only against the reference realm.
      */
     scope: z.enum(['endpoint', 'reference']).default('endpoint'),
-    /** The page origin to call from (e.g. a hostile one); default: the run's PAGE_ORIGIN. */
-    pageOrigin: SerializedOrigin.optional(),
+    /**
+     * The page origin to call from (e.g. a hostile one); default: the run's PAGE_ORIGIN. `null` is an
+     * opaque origin: a sandboxed page, whose requests carry `Origin: null`.
+     */
+    pageOrigin: z.union([SerializedOrigin, z.literal('null')]).optional(),
     request: RequestSpec,
     /** Absent: derived from the pipeline's (or, against TARGET_URL, the owner's) policy. */
     expect: Expectation.optional(),
     /** What must reach the server, in order (the page never sees its preflight). */
     wire: z.array(WireStep).optional(),
+    /** Send the same request this many times to the same URL (the preflight cache); each must meet `expect`. */
+    repeat: z.number().int().min(1).max(5).default(1),
+    /** Engines known to depart from the standard here, and what they do instead. */
+    divergences: z
+      .object({ chromium: Divergence, firefox: Divergence, webkit: Divergence })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 export type Scenario = z.infer<typeof Scenario>;

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { corsResponseHeaders, effectiveCors } from './cors-layer.ts';
+import { corsResponseHeaders, effectiveCors, withRawHeaders } from './cors-layer.ts';
 import type { Pipeline, RealmConfig } from './realm-schema.ts';
 import { headerPairs, RequestLog, rawHeaderPairs, TOKEN_PARAM, type WireExchange } from './request-log.ts';
 
@@ -81,18 +81,22 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
       `${method} is not configured on the ${pipeline.trigger} trigger of ${pipeline.name}`,
     );
   }
+  const quirks = pipeline.quirks ?? {};
   const cors = effectiveCors(realm, pipeline);
   const origin = request.headers.origin;
   if (method === 'OPTIONS') {
     // The preflight: browsers send no custom headers (so no apikey) on it.
-    return reply
-      .code(204)
-      .headers(corsResponseHeaders(cors, origin, 'preflight'))
-      .send();
+    reply.headers(
+      withRawHeaders(corsResponseHeaders(cors, origin, 'preflight', quirks), quirks.preflightHeaders),
+    );
+    if (quirks.redirectPreflight) return redirect(reply, quirks.redirectPreflight, request.url);
+    return reply.code(quirks.preflightStatus ?? 204).send();
   }
-  reply.headers(corsResponseHeaders(cors, origin, 'actual'));
   reply.headers(pipeline.responseHeaders);
   reply.header('x-execution-id', `${pipeline.name}-${request.wireExchange.seq}`);
+  reply.headers(withRawHeaders(corsResponseHeaders(cors, origin, 'actual', quirks), quirks.actualHeaders));
+  if (quirks.cacheControl) reply.header('cache-control', quirks.cacheControl);
+  if (quirks.redirect) return redirect(reply, quirks.redirect, request.url);
   if (pipeline.apiKey !== undefined && request.headers.apikey !== pipeline.apiKey) {
     // Reference-server choice (the seed does not document it): 401, with the CORS headers so a page can read it.
     return reply
@@ -100,7 +104,14 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
       .type('application/json')
       .send({ error: 'Unauthorized', message: 'invalid or missing apikey' });
   }
+  if (quirks.actualStatus) reply.code(quirks.actualStatus);
   return triggerBody(pipeline, request, reply);
+}
+
+/** A redirect that carries the request's query (and so its scenario token) to the new location. */
+function redirect(reply: FastifyReply, target: { status: number; to: string }, requestUrl: string) {
+  const query = new URL(requestUrl, 'http://reference.invalid').search;
+  return reply.code(target.status).header('location', `${target.to}${query}`).send();
 }
 
 function triggerBody(pipeline: Pipeline, request: FastifyRequest, reply: FastifyReply) {

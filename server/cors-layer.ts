@@ -1,4 +1,4 @@
-import type { CorsHeaders, Pipeline, RealmConfig } from './realm-schema.ts';
+import type { CorsHeaders, OriginMatching, Pipeline, Quirks, RealmConfig } from './realm-schema.ts';
 
 /**
  * The trigger's CORS layer: which CORS headers a pipeline answers with.
@@ -15,6 +15,45 @@ export function effectiveCors(realm: RealmConfig, pipeline: Pipeline): CorsHeade
 
 export type ResponseKind = 'preflight' | 'actual';
 
+const hostOf = (origin: string): string | null => {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+};
+
+/** Whether `origin` is let in by the list under a matching rule (only `exact` is right). */
+export function originMatches(list: string[], origin: string, matching: OriginMatching): boolean {
+  const host = hostOf(origin);
+  return list.some((listed) => {
+    const listedHost = hostOf(listed) ?? listed;
+    switch (matching) {
+      case 'exact':
+        return origin === listed;
+      case 'reflect-any':
+        return true;
+      case 'prefix':
+        return origin.startsWith(listed);
+      case 'suffix':
+        return origin.endsWith(listedHost);
+      case 'substring':
+        return origin.includes(listedHost);
+      case 'unescaped-regex':
+        // A regex written from the origin without escaping its dots: "." matches any character.
+        return new RegExp(`^${listed}$`).test(origin);
+      case 'any-subdomain':
+        return (
+          host !== null &&
+          origin.startsWith(`${new URL(listed).protocol}//`) &&
+          (host === listedHost || host.endsWith(`.${listedHost}`))
+        );
+      case 'ignore-scheme':
+        return host === listedHost;
+    }
+  });
+}
+
 /**
  * The CORS response headers for one request. An origin list is answered by echoing the matching
  * Origin with `Vary: Origin`, never as a comma list: Access-Control-Allow-Origin holds one origin
@@ -24,13 +63,18 @@ export function corsResponseHeaders(
   cors: CorsHeaders | null,
   requestOrigin: string | undefined,
   kind: ResponseKind,
+  quirks: Quirks = {},
 ): Record<string, string> {
   if (cors === null) return {};
   const headers: Record<string, string> = {};
   if (cors.allowOrigin === '*') headers['access-control-allow-origin'] = '*';
   else if (Array.isArray(cors.allowOrigin)) {
-    headers.vary = 'Origin';
-    if (requestOrigin !== undefined && cors.allowOrigin.includes(requestOrigin)) {
+    if (!quirks.omitVary) headers.vary = 'Origin';
+    const matching = quirks.originMatching ?? 'exact';
+    if (requestOrigin === 'null') {
+      if (quirks.trustNullOrigin || matching === 'reflect-any')
+        headers['access-control-allow-origin'] = 'null';
+    } else if (requestOrigin !== undefined && originMatches(cors.allowOrigin, requestOrigin, matching)) {
       headers['access-control-allow-origin'] = requestOrigin;
     }
   }
@@ -43,4 +87,23 @@ export function corsResponseHeaders(
     headers['access-control-expose-headers'] = cors.exposeHeaders.join(', ');
   }
   return headers;
+}
+
+/** Raw headers replace computed ones of the same name; the result keeps repeated names (Node sends each). */
+export function withRawHeaders(
+  computed: Record<string, string>,
+  raw: Array<[string, string]> | undefined,
+): Record<string, string | string[]> {
+  if (!raw || raw.length === 0) return computed;
+  const replaced = new Set(raw.map(([n]) => n.toLowerCase()));
+  const result: Record<string, string | string[]> = Object.fromEntries(
+    Object.entries(computed).filter(([n]) => !replaced.has(n.toLowerCase())),
+  );
+  for (const [name, value] of raw) {
+    const key = name.toLowerCase();
+    const existing = result[key];
+    result[key] =
+      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+  }
+  return result;
 }

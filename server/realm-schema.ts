@@ -37,6 +37,61 @@ export const CorsHeaders = z
   .strict();
 export type CorsHeaders = z.infer<typeof CorsHeaders>;
 
+/**
+ * How the server decides whether to echo a request's Origin against `allowOrigin`'s list. `exact` is
+ * right; the others are the flawed matchers CORS scanners look for, kept here so the suite can prove
+ * it catches each one (server/realms/flaws).
+ */
+export const OriginMatching = z.enum([
+  'exact',
+  'reflect-any',
+  'prefix',
+  'suffix',
+  'substring',
+  'unescaped-regex',
+  'any-subdomain',
+  'ignore-scheme',
+]);
+export type OriginMatching = z.infer<typeof OriginMatching>;
+
+const RawHeaders = z.array(z.tuple([HeaderName, z.string()]));
+const Redirect = z
+  .object({
+    status: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]),
+    /** A path on this server or an absolute URL; the request's query (and its token) is carried over. */
+    to: z.string().min(1),
+  })
+  .strict();
+
+/**
+ * Deviations from a well-behaved trigger, as data: what some scenarios need a server to do (a
+ * trailing slash in Allow-Origin, a 500 preflight, a redirect...). A pipeline with quirks is not
+ * described by a policy, so its scenarios state their expectation in the record.
+ */
+export const Quirks = z
+  .object({
+    originMatching: OriginMatching.optional(),
+    /** Echo `null` in Allow-Origin to a request whose Origin is `null` (sandboxed pages, data: URLs). */
+    trustNullOrigin: z.boolean().optional(),
+    /** Leave out `Vary: Origin` when the Allow-Origin depends on the request's Origin. */
+    omitVary: z.boolean().optional(),
+    /** The preflight's status instead of 204. */
+    preflightStatus: z.number().int().min(200).max(599).optional(),
+    /** The actual response's status instead of the trigger's (CORS headers still sent). */
+    actualStatus: z.number().int().min(200).max(599).optional(),
+    /** Raw headers on the preflight / actual response: they replace computed headers of the same name and may repeat a name. */
+    preflightHeaders: RawHeaders.optional(),
+    actualHeaders: RawHeaders.optional(),
+    /** Answer the actual request with a redirect (with the pipeline's CORS headers). */
+    redirect: Redirect.optional(),
+    /** Answer the preflight with a redirect. */
+    redirectPreflight: Redirect.optional(),
+    /** Cache-Control on the actual response (to observe the HTTP cache and Vary). */
+    cacheControl: z.string().optional(),
+  })
+  .strict();
+export type Quirks = z.infer<typeof Quirks>;
+
 export const TriggerKind = z.enum(['rest', 'http', 'http-file-download', 'http-file-upload']);
 export type TriggerKind = z.infer<typeof TriggerKind>;
 
@@ -54,6 +109,9 @@ export const Pipeline = z
     apiKey: z.string().min(1).optional(),
     /** Extra headers on every non-preflight response (to test Access-Control-Expose-Headers). */
     responseHeaders: z.record(HeaderName, z.string()).default({}),
+    quirks: Quirks.optional(),
+    /** What the pipeline is for, for people reading the realm. */
+    note: z.string().optional(),
   })
   .strict();
 export type Pipeline = z.infer<typeof Pipeline>;
@@ -61,6 +119,8 @@ export type Pipeline = z.infer<typeof Pipeline>;
 export const RealmConfig = z
   .object({
     name: z.string().regex(SLUG, 'must be lower-case letters, digits and dashes'),
+    /** For a flawed profile: the one misconfiguration it has, in words. */
+    flaw: z.string().optional(),
     /** Global CORS Configuration: applies to every pipeline, header by header, unless it overrides. */
     globalCors: CorsHeaders.optional(),
     pipelines: z.array(Pipeline).min(1),

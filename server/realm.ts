@@ -1,11 +1,72 @@
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readJsonFile } from '../lib/data-file.ts';
-import { RealmConfig } from './realm-schema.ts';
+import { z } from 'zod';
+import { check, InputError, readJson } from '../lib/data-file.ts';
+import { CorsHeaders, Pipeline, Quirks, RealmConfig } from './realm-schema.ts';
 
 /** The realm the suite runs against by default: it reproduces the seed's example trigger. */
 export const REFERENCE_REALM_FILE = fileURLToPath(new URL('./realms/reference.json', import.meta.url));
 
-/** Reads and validates a realm config file; bad input throws a InputError naming file and field. */
+/**
+ * A realm profile written as a change to another realm file: `extends` names the base (relative to
+ * this file), `pipelines` patch the base's pipelines by name (their `cors` and `quirks` key by key).
+ * The flawed profiles in server/realms/flaws are written so: each is the clean realm plus one flaw.
+ */
+const RealmOverlay = z
+  .object({
+    extends: z.string().min(1),
+    name: z.string().optional(),
+    flaw: z.string().min(10, 'say which flaw the profile has'),
+    globalCors: CorsHeaders.optional(),
+    pipelines: z.array(
+      Pipeline.partial()
+        .extend({ name: z.string(), cors: CorsHeaders.optional(), quirks: Quirks.optional() })
+        .strict(),
+    ),
+  })
+  .strict();
+
+function merge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    const old = merged[key];
+    const bothObjects = [old, value].every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+    merged[key] = bothObjects
+      ? merge(old as Record<string, unknown>, value as Record<string, unknown>)
+      : value;
+  }
+  return merged;
+}
+
+function readRealmValue(file: string, seen: string[]): unknown {
+  if (seen.includes(file))
+    throw new InputError([
+      { file, field: 'extends', message: `extends itself through ${seen.join(' -> ')}` },
+    ]);
+  const read = readJson(file);
+  if (!read.ok) throw new InputError(read.problems);
+  const value = read.value as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || !('extends' in value)) return value;
+  const overlay = check(file, value, RealmOverlay);
+  if (!overlay.ok) throw new InputError(overlay.problems);
+  const { extends: basePath, pipelines, ...rest } = overlay.data;
+  const base = readRealmValue(resolve(dirname(file), basePath), [...seen, file]) as Record<
+    string,
+    unknown
+  > & { pipelines: Array<{ name: string }> };
+  const byName = new Map(pipelines.map((p) => [p.name, p]));
+  const patched = base.pipelines.map((p) => {
+    const patch = byName.get(p.name);
+    byName.delete(p.name);
+    return patch ? merge(p, patch) : p;
+  });
+  return merge(base, { ...rest, pipelines: [...patched, ...byName.values()] });
+}
+
+/** Reads and validates a realm file (or a profile extending one); bad input names file and field. */
 export function loadRealm(file: string = REFERENCE_REALM_FILE): RealmConfig {
-  return readJsonFile(file, RealmConfig);
+  const path = resolve(file);
+  const checked = check(file, readRealmValue(path, []), RealmConfig);
+  if (!checked.ok) throw new InputError(checked.problems);
+  return checked.data;
 }

@@ -6,7 +6,7 @@ import { launchSettings } from './engines/backends.ts';
 import { PlaywrightEngine } from './engines/playwright-engine.ts';
 import type { Backend, Engine, EnginePage } from './engines/session.ts';
 import { WebKitGtkEngine } from './engines/webkitgtk-engine.ts';
-import { type Inputs, loadInputs, REFERENCE_API_HOST } from './harness/inputs.ts';
+import { type Inputs, loadInputs, REFERENCE_API_HOST, SANDBOXED_PAGE_ORIGIN } from './harness/inputs.ts';
 import { type RecordingProxy, startRecordingProxy, type Upstream } from './harness/recording-proxy.ts';
 import { createTarget, type Target } from './harness/target.ts';
 
@@ -76,10 +76,10 @@ export const test = base.extend<object, WorkerFixtures>({
 
   recorder: [
     async ({ inputs, referenceServer }, use) => {
-      const pageOrigins = [
-        inputs.pageOrigin,
-        ...inputs.catalogue.scenarios.flatMap((s) => (s.pageOrigin ? [s.pageOrigin] : [])),
-      ];
+      const scenarioOrigins = inputs.catalogue.scenarios.flatMap((s) =>
+        s.pageOrigin && s.pageOrigin !== 'null' ? [s.pageOrigin] : [],
+      );
+      const pageOrigins = [inputs.pageOrigin, ...scenarioOrigins];
       const upstreams: Upstream[] = inputs.endpoint
         ? [{ host: inputs.endpoint.url.host }]
         : [
@@ -88,7 +88,11 @@ export const test = base.extend<object, WorkerFixtures>({
               forwardTo: { host: new URL(referenceServer?.url ?? '').host, protocol: 'http' },
             },
           ];
-      const proxy = await startRecordingProxy({ pageOrigins: [...new Set(pageOrigins)], upstreams });
+      const proxy = await startRecordingProxy({
+        pageOrigins: [...new Set(pageOrigins)],
+        sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
+        upstreams,
+      });
       try {
         await use(proxy);
       } finally {
@@ -107,7 +111,9 @@ export const test = base.extend<object, WorkerFixtures>({
         get(origin) {
           let page = open.get(origin);
           if (!page) {
-            page = engine.openPage(origin, { proxyServer: recorder.server });
+            page = engine.openPage(origin === 'null' ? SANDBOXED_PAGE_ORIGIN : origin, {
+              proxyServer: recorder.server,
+            });
             open.set(origin, page);
           }
           return page;

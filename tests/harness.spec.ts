@@ -1,4 +1,5 @@
 import type { CatalogueEntry } from '../scenarios/load.ts';
+import { Scenario } from '../scenarios/schema.ts';
 import { Policy } from './cors/policy.ts';
 import type { EnginePage } from './engines/session.ts';
 import { test as base, expect } from './fixtures.ts';
@@ -45,13 +46,15 @@ const test = base.extend<object, { faults: Faults; faultProxy: RecordingProxy; f
 });
 
 const simpleGet: CatalogueEntry = {
-  id: 'harness/simple-get',
-  description: 'A simple GET that any CORS-enabled endpoint allows.',
-  level: 'must',
-  spec: [{ source: 'fetch', anchor: 'concept-cors-check', quote: 'If origin is null, then return failure.' }],
-  pipeline: 'public-catalog',
-  scope: 'endpoint',
-  request: { method: 'GET', headers: {}, sendApiKey: false, credentials: 'same-origin' },
+  ...Scenario.parse({
+    id: 'harness/simple-get',
+    description: 'A simple GET that any CORS-enabled endpoint allows.',
+    spec: [
+      { source: 'fetch', anchor: 'concept-cors-check', quote: 'If origin is null, then return failure.' },
+    ],
+    pipeline: 'public-catalog',
+    request: { method: 'GET' },
+  }),
   file: 'tests/harness.spec.ts',
   area: 'harness',
 };

@@ -6,6 +6,7 @@ window.ccFetch = async function ccFetch(spec) {
   const elapsed = () => Math.round(performance.now() - started);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), spec.timeoutMs);
+  if (spec.cookie) document.cookie = spec.cookie;
   let body;
   if (spec.body?.kind === 'text') body = spec.body.text;
   if (spec.body?.kind === 'form-data') {
@@ -18,6 +19,7 @@ window.ccFetch = async function ccFetch(spec) {
       headers: spec.headers,
       credentials: spec.credentials,
       mode: spec.mode,
+      redirect: spec.redirect,
       cache: 'no-store',
       body,
       signal: controller.signal,

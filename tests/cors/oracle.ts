@@ -36,7 +36,7 @@ export interface ObservedResponse {
   headers: HeaderList;
 }
 
-/** What reached the server for one fetch: its preflight (if any) and its actual request. */
+/** What reached the server for one URL of a fetch: its preflight (if any) and its request. */
 export interface FetchWire {
   preflight: ObservedResponse | null;
   actual: ObservedResponse | null;
@@ -232,9 +232,71 @@ export function refusedBeforeSending(request: OracleRequest): BlockReason | null
   return null;
 }
 
-/** Replays the CORS protocol over the wire of one fetch. */
-export function readWire(request: OracleRequest, wire: FetchWire): OracleReading {
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Replays the CORS protocol over the wire of one fetch: a hop per URL (its preflight, if any, and the
+ * request), more than one when the server redirects (#http-redirect-fetch).
+ */
+export function readWire(request: OracleRequest, wire: FetchWire | FetchWire[]): OracleReading {
+  const hops = Array.isArray(wire) ? wire : [wire];
   const steps: OracleStep[] = [];
+  const first = preflightNeeded(request);
+  let current: OracleRequest = request;
+  let tainted = false;
+  for (let index = 0; ; index++) {
+    const hop: FetchWire = hops[index] ?? { preflight: null, actual: null };
+    const reading = readHop(current, hop, steps, index > 0);
+    if (reading.verdict !== 'redirect') return { ...reading, preflightRequired: first.needed };
+    const next = new URL(reading.location, current.url).toString();
+    // #http-redirect-fetch: a cross-origin hop from a URL not of the page's origin taints the origin.
+    if (!sameOrigin(next, current.url) && !sameOrigin(request.origin, current.url)) tainted = true;
+    const status = reading.status;
+    const toGet =
+      ((status === 301 || status === 302) && current.method === 'POST') ||
+      (status === 303 && !['GET', 'HEAD'].includes(current.method));
+    steps.push({
+      anchor: 'http-redirect-fetch',
+      outcome: 'note',
+      text: `redirected (${status}) to ${next}${toGet ? ', now as GET' : ''}${tainted ? '; the origin is tainted, so the next request carries `Origin: null`' : ''}`,
+    });
+    current = {
+      ...current,
+      url: next,
+      method: toGet ? 'GET' : current.method,
+      headers: toGet
+        ? current.headers.filter(
+            ([n]) =>
+              !['content-type', 'content-language', 'content-encoding', 'content-location'].includes(
+                n.toLowerCase(),
+              ),
+          )
+        : current.headers,
+      origin: tainted ? 'null' : current.origin,
+    };
+  }
+}
+
+type HopReading =
+  | { verdict: 'allowed'; status: number; exposed: string[]; steps: OracleStep[] }
+  | { verdict: 'blocked'; stage: Stage; reason: BlockReason; steps: OracleStep[] }
+  | { verdict: 'incomplete'; missing: 'preflight' | 'actual'; steps: OracleStep[] }
+  | { verdict: 'redirect'; status: number; location: string };
+
+function readHop(
+  request: OracleRequest,
+  wire: FetchWire,
+  steps: OracleStep[],
+  redirected: boolean,
+): HopReading {
   const { needed, unsafeHeaders } = preflightNeeded(request);
   const refused = refusedBeforeSending(request);
   if (refused) {
@@ -243,7 +305,7 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
       outcome: 'fail',
       text: describeReason(refused),
     });
-    return { verdict: 'blocked', stage: 'before-request', reason: refused, preflightRequired: needed, steps };
+    return { verdict: 'blocked', stage: redirected ? 'response' : 'before-request', reason: refused, steps };
   }
   if (needed) {
     const why = [
@@ -259,7 +321,7 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
       outcome: 'note',
       text: `${why.join(' and ')}: the engine must send a preflight (OPTIONS) first`,
     });
-  } else {
+  } else if (!redirected) {
     steps.push({
       anchor: 'cors-safelisted-request-header',
       outcome: 'note',
@@ -274,7 +336,7 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
         outcome: 'note',
         text: 'no preflight reached the server',
       });
-      return { verdict: 'incomplete', missing: 'preflight', preflightRequired: needed, steps };
+      return { verdict: 'incomplete', missing: 'preflight', steps };
     }
     steps.push({
       anchor: 'cors-preflight-cache',
@@ -288,12 +350,12 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
     if (!isOkStatus(preflight.status)) {
       const reason: BlockReason = { code: 'preflight-status-not-ok', status: preflight.status };
       steps.push({ anchor: 'ok-status', outcome: 'fail', text: describeReason(reason) });
-      return { verdict: 'blocked', stage: 'preflight', reason, preflightRequired: needed, steps };
+      return { verdict: 'blocked', stage: 'preflight', reason, steps };
     }
     const cors = corsCheck(request, preflight, 'preflight');
     if (cors) {
       steps.push({ anchor: 'concept-cors-check', outcome: 'fail', text: describeReason(cors) });
-      return { verdict: 'blocked', stage: 'preflight', reason: cors, preflightRequired: needed, steps };
+      return { verdict: 'blocked', stage: 'preflight', reason: cors, steps };
     }
     steps.push({
       anchor: 'concept-cors-check',
@@ -303,7 +365,7 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
     const lists = preflightLists(request, preflight, steps);
     if (lists) {
       steps.push({ anchor: 'cors-preflight-fetch-0', outcome: 'fail', text: describeReason(lists) });
-      return { verdict: 'blocked', stage: 'preflight', reason: lists, preflightRequired: needed, steps };
+      return { verdict: 'blocked', stage: 'preflight', reason: lists, steps };
     }
   }
 
@@ -313,7 +375,7 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
       outcome: 'note',
       text: `the ${request.method} request did not reach the server`,
     });
-    return { verdict: 'incomplete', missing: 'actual', preflightRequired: needed, steps };
+    return { verdict: 'incomplete', missing: 'actual', steps };
   }
   const actual = wire.actual;
   const cors = corsCheck(request, actual, 'response');
@@ -323,7 +385,16 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
       outcome: 'fail',
       text: `the ${request.method} reached the server and was answered ${actual.status}, but ${describeReason(cors)}: the page cannot read it`,
     });
-    return { verdict: 'blocked', stage: 'response', reason: cors, preflightRequired: needed, steps };
+    return { verdict: 'blocked', stage: 'response', reason: cors, steps };
+  }
+  const location = getHeader(actual.headers, 'location');
+  if (REDIRECT_STATUSES.includes(actual.status) && location !== null) {
+    steps.push({
+      anchor: 'concept-cors-check',
+      outcome: 'pass',
+      text: `the redirect (${actual.status}) passes the CORS check (Access-Control-Allow-Origin ${code(getHeader(actual.headers, 'access-control-allow-origin') ?? '')})`,
+    });
+    return { verdict: 'redirect', status: actual.status, location };
   }
   const exposed = exposedHeaderNames(request, actual);
   steps.push({
@@ -331,5 +402,5 @@ export function readWire(request: OracleRequest, wire: FetchWire): OracleReading
     outcome: 'pass',
     text: `the ${request.method} was answered ${actual.status} with Access-Control-Allow-Origin ${code(getHeader(actual.headers, 'access-control-allow-origin') ?? '')}: the page reads it (readable headers: ${exposed.join(', ') || 'none'})`,
   });
-  return { verdict: 'allowed', preflightRequired: needed, status: actual.status, exposed, steps };
+  return { verdict: 'allowed', status: actual.status, exposed, steps };
 }

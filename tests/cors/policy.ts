@@ -39,8 +39,12 @@ export const Policy = z
   .strict();
 export type Policy = z.infer<typeof Policy>;
 
-/** A reference pipeline's configuration, seen as a policy (realm header merged in, header by header). */
-export function policyOfPipeline(realm: RealmConfig, pipeline: Pipeline): Policy {
+/**
+ * A reference pipeline's configuration, seen as a policy (realm header merged in, header by header);
+ * null for a pipeline with quirks, which no policy describes.
+ */
+export function policyOfPipeline(realm: RealmConfig, pipeline: Pipeline): Policy | null {
+  if (pipeline.quirks && Object.keys(pipeline.quirks).length > 0) return null;
   const cors = effectiveCors(realm, pipeline) ?? {};
   return {
     allowOrigin: cors.allowOrigin,

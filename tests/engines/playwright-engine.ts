@@ -54,7 +54,8 @@ export class PlaywrightEngine implements Engine {
     );
     await page.goto(`${origin}/`);
     return {
-      origin,
+      // What the page itself says: `null` for a sandboxed page.
+      origin: await page.evaluate(() => self.origin),
       reportsCorsMessages: true,
       fetch: (spec) => page.evaluate((s) => window.ccFetch(s), spec),
       takeMessages: (token, options) => messages.take(token, options),

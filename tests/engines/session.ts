@@ -25,6 +25,9 @@ export interface FetchSpec {
   credentials: 'omit' | 'same-origin' | 'include';
   body: { kind: 'text'; text: string } | { kind: 'form-data'; fields: Array<[string, string]> } | null;
   mode: 'cors' | 'no-cors';
+  redirect: 'follow' | 'manual' | 'error';
+  /** Set with document.cookie before the fetch. */
+  cookie?: string;
   timeoutMs: number;
 }
 
@@ -73,7 +76,10 @@ export interface Engine {
   readonly name: EngineName;
   readonly backend: UsableBackend;
   readonly version: string;
-  /** A page showing the test page at `origin`, all of its traffic through `network.proxyServer`. */
+  /**
+   * A page showing the test page served at `origin`, all of its traffic through `network.proxyServer`.
+   * The page's `origin` is what the page reports (`null` when it is sandboxed).
+   */
   openPage(origin: string, network: PageNetwork): Promise<EnginePage>;
   close(): Promise<void>;
 }

@@ -42,14 +42,19 @@ export class WebKitGtkEngine implements Engine {
   async openPage(origin: string, network: PageNetwork): Promise<EnginePage> {
     const messages = new MessageBuffer();
     const { driver, process } = await this.startSession(messages, network);
+    let pageOrigin: string;
     try {
       await withTimeout(driver.get(`${origin}/`), NAVIGATION_TIMEOUT_MS, `WebKitGTK navigating to ${origin}`);
+      // What the page itself says: `null` for a sandboxed page.
+      pageOrigin = String(
+        await withTimeout(driver.executeScript('return self.origin'), 5_000, 'WebKitGTK self.origin'),
+      );
     } catch (error) {
       await this.stopSession(driver, process);
       throw error;
     }
     return {
-      origin,
+      origin: pageOrigin,
       // MiniBrowser under automation browses privately, and WebKit writes no console lines then.
       reportsCorsMessages: false,
       fetch: (spec: FetchSpec) =>

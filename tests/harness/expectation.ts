@@ -1,6 +1,8 @@
 import { expect } from '@playwright/test';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
-import type { HeaderList } from '../cors/fetch-standard.ts';
+import type { WireStep } from '../../scenarios/schema.ts';
+import type { WireExchange } from '../../server/request-log.ts';
+import { getHeader, type HeaderList, hasHeader } from '../cors/fetch-standard.ts';
 import { knownDivergence } from '../cors/known-divergences.ts';
 import {
   describeReason,
@@ -10,9 +12,11 @@ import {
   type Stage,
 } from '../cors/oracle.ts';
 import { expectFromPolicy, type Policy } from '../cors/policy.ts';
-import type { Backend, EngineName } from '../engines/session.ts';
+import type { EngineName, UsableBackend } from '../engines/session.ts';
 import type { ScenarioRun } from './run-scenario.ts';
-import { describeVerdict, observed, splitWire } from './verdict.ts';
+import { describeVerdict, hopsOf, observed, type Verdict } from './verdict.ts';
+
+export type WireStepExpectation = WireStep;
 
 /**
  * What must happen: stated by the scenario record, or derived from a policy (the reference
@@ -28,8 +32,8 @@ export type ExpectedOutcome = {
   hidden: string[];
   /** The policy whose Expose-Headers decides exactly which headers the page reads. */
   exposePolicy: Policy | null;
-  /** The methods that must reach the server, in order, with statuses where stated. */
-  wire: Array<{ method: string; status?: number }> | null;
+  /** What must reach the server, in order: methods, and statuses or request headers where stated. */
+  wire: WireStepExpectation[] | null;
   /** Set when the engine is known to depart from the standard here and this is what it does instead. */
   knownDivergence?: string;
 } & ({ verdict: 'allowed'; status?: number } | { verdict: 'blocked'; stage: Stage });
@@ -88,21 +92,43 @@ export function expectationFor(
   return fromReading(expectFromPolicy(policy.policy, request), request, policy.policy, policy.name);
 }
 
-/** What this engine is expected to do: the expectation, unless a known divergence says otherwise. */
+/**
+ * What this engine is expected to do: the expectation, unless the engine is known to depart from the
+ * standard here (the scenario record's `divergences`, or a class of requests in known-divergences.ts).
+ */
 export function inEngine(
   expected: ExpectedOutcome,
-  engine: EngineName,
-  backend: Backend['kind'],
+  context: {
+    scenario: CatalogueEntry;
+    engine: EngineName;
+    backend: UsableBackend['kind'];
+    useRecord: boolean;
+  },
   request: OracleRequest,
 ): ExpectedOutcome {
-  const divergence = knownDivergence(engine, backend, request);
-  if (!divergence) return expected;
+  const standard = describeExpected(expected);
+  const recorded = context.useRecord ? context.scenario.divergences?.[context.engine] : undefined;
+  if (recorded?.backends.includes(context.backend)) {
+    const e = recorded.expect;
+    return {
+      ...expected,
+      ...(e.verdict === 'allowed'
+        ? { verdict: 'allowed', status: e.status, readable: e.readable ?? [], hidden: e.hidden ?? [] }
+        : { verdict: 'blocked', stage: e.stage }),
+      because: `${recorded.note} (known divergence; by the standard: ${standard})`,
+      wire: recorded.wire ?? null,
+      exposePolicy: null,
+      knownDivergence: `${context.scenario.id} in ${context.engine}`,
+    };
+  }
+  const known = knownDivergence(context.engine, context.backend, request);
+  if (!known) return expected;
   return {
     ...expected,
-    ...divergence.behaviour,
-    because: `${divergence.note} (known divergence ${divergence.id}; by the standard: ${describeExpected(expected)})`,
-    wire: divergence.behaviour.stage === 'before-request' ? [] : expected.wire,
-    knownDivergence: divergence.id,
+    ...known.behaviour,
+    because: `${known.note} (known divergence ${known.id}; by the standard: ${standard})`,
+    wire: known.behaviour.stage === 'before-request' ? [] : expected.wire,
+    knownDivergence: known.id,
   };
 }
 
@@ -142,7 +168,7 @@ export function explain(run: ScenarioRun): string {
 
 /** The headers a page must read when the endpoint exposes what the policy says, given what it sent. */
 export function readableUnderPolicy(run: ScenarioRun, policy: Policy): string[] | null {
-  const actual = observed(splitWire(run.wire).actual);
+  const actual = observed(hopsOf(run.wire).at(-1)?.actual ?? null);
   if (!actual) return null;
   const headers: HeaderList = [
     ...actual.headers.filter(([n]) => n.toLowerCase() !== 'access-control-expose-headers'),
@@ -157,45 +183,65 @@ export function readableUnderPolicy(run: ScenarioRun, policy: Policy): string[] 
  * The assertion: what the engine did equals what is expected. The verdict is compared first;
  * readable headers and the wire are soft assertions so that one failure shows all of them.
  */
+/** The verdict as the expectation sees it: only the fields the expectation states. */
+function verdictShape(verdict: Verdict, expected: ExpectedOutcome): Record<string, unknown> {
+  if (expected.verdict === 'allowed') {
+    if (verdict.kind !== 'allowed') return { verdict: describeVerdict(verdict) };
+    return { verdict: 'allowed', ...(expected.status !== undefined ? { status: verdict.status } : {}) };
+  }
+  return verdict.kind === 'blocked'
+    ? { verdict: 'blocked', stage: verdict.stage }
+    : { verdict: describeVerdict(verdict) };
+}
+
+/** A recorded exchange as a wire step states it: only the fields the step names. */
+function wireShape(exchange: WireExchange, step: WireStepExpectation | undefined): Record<string, unknown> {
+  const shape: Record<string, unknown> = { method: exchange.method };
+  if (step?.status !== undefined) shape.status = exchange.status;
+  if (step?.origin !== undefined) shape.origin = getHeader(exchange.requestHeaders as HeaderList, 'origin');
+  if (step?.with)
+    shape.with = step.with.filter((name) => hasHeader(exchange.requestHeaders as HeaderList, name));
+  if (step?.without)
+    shape.without = step.without.filter((name) => !hasHeader(exchange.requestHeaders as HeaderList, name));
+  return shape;
+}
+
+/**
+ * The assertion: what the engine did equals what is expected, for every fetch of the scenario. The
+ * verdict is compared first; readable headers and the wire are soft assertions so that one failure
+ * shows all of them.
+ */
 export function assertExpectation(run: ScenarioRun): void {
   const expected = run.expected;
   const message = explain(run);
-  if (expected.verdict === 'allowed') {
-    const withStatus = expected.status !== undefined;
-    const got =
-      run.verdict.kind === 'allowed'
-        ? { verdict: 'allowed', ...(withStatus ? { status: run.verdict.status } : {}) }
-        : { verdict: describeVerdict(run.verdict) };
-    expect(got, message).toEqual({ verdict: 'allowed', ...(withStatus ? { status: expected.status } : {}) });
-    if (run.verdict.kind === 'allowed') {
-      const readable = run.verdict.readable;
-      for (const name of expected.readable)
-        expect.soft(readable, `${name} is readable by the page`).toContain(name);
-      for (const name of expected.hidden)
-        expect.soft(readable, `${name} is hidden from the page`).not.toContain(name);
-      const underPolicy = expected.exposePolicy ? readableUnderPolicy(run, expected.exposePolicy) : null;
-      if (underPolicy) {
-        expect
-          .soft(
-            readable,
-            `the response headers the page reads, with Access-Control-Expose-Headers as the policy says (${expected.exposePolicy?.exposeHeaders.join(', ') || 'none'})\n${message}`,
-          )
-          .toEqual(underPolicy);
-      }
+  const want =
+    expected.verdict === 'allowed'
+      ? { verdict: 'allowed', ...(expected.status !== undefined ? { status: expected.status } : {}) }
+      : { verdict: 'blocked', stage: expected.stage };
+  run.fetches.forEach((fetch, index) => {
+    const which = run.fetches.length > 1 ? `fetch ${index + 1} of ${run.fetches.length}: ` : '';
+    expect(verdictShape(fetch.verdict, expected), `${which}${message}`).toEqual(want);
+  });
+  if (expected.verdict === 'allowed' && run.verdict.kind === 'allowed') {
+    const readable = run.verdict.readable;
+    for (const name of expected.readable)
+      expect.soft(readable, `${name} is readable by the page`).toContain(name);
+    for (const name of expected.hidden)
+      expect.soft(readable, `${name} is hidden from the page`).not.toContain(name);
+    const underPolicy = expected.exposePolicy ? readableUnderPolicy(run, expected.exposePolicy) : null;
+    if (underPolicy) {
+      const exposed = expected.exposePolicy?.exposeHeaders.join(', ') || 'none';
+      expect
+        .soft(
+          readable,
+          `the response headers the page reads, with Access-Control-Expose-Headers as the policy says (${exposed})\n${message}`,
+        )
+        .toEqual(underPolicy);
     }
-  } else {
-    const got =
-      run.verdict.kind === 'blocked'
-        ? { verdict: 'blocked', stage: run.verdict.stage }
-        : { verdict: describeVerdict(run.verdict) };
-    expect(got, message).toEqual({ verdict: 'blocked', stage: expected.stage });
   }
   if (expected.wire) {
-    const gotWire = run.wire.map((e, i) =>
-      expected.wire?.[i]?.status !== undefined
-        ? { method: e.method, status: e.status }
-        : { method: e.method },
-    );
-    expect.soft(gotWire, `what reached the server\n${message}`).toEqual(expected.wire);
+    const steps = expected.wire;
+    const got = run.wire.map((exchange, i) => wireShape(exchange, steps[i]));
+    expect.soft(got, `what reached the server\n${message}`).toEqual(steps);
   }
 }

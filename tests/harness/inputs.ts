@@ -16,6 +16,8 @@ import { Policy } from '../cors/policy.ts';
  */
 
 export const DEFAULT_PAGE_ORIGIN = 'https://app.example.test';
+/** Where a scenario with `"pageOrigin": "null"` is served from, sandboxed, so that its origin is opaque. */
+export const SANDBOXED_PAGE_ORIGIN = 'https://sandboxed.example.test';
 /** Where the reference realm appears to the engines (the recording proxy forwards it to the server). */
 export const REFERENCE_API_HOST = 'api.example.test';
 

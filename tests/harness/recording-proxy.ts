@@ -24,6 +24,8 @@ export interface Upstream {
 
 export interface ProxyOptions {
   pageOrigins: string[];
+  /** Origins whose test page is sandboxed (CSP `sandbox allow-scripts`): its origin is opaque, `null`. */
+  sandboxedPageOrigins?: string[];
   upstreams: Upstream[];
 }
 
@@ -98,6 +100,13 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
     await server.forGet(`${origin}/`).always().thenReply(200, TEST_PAGE_HTML, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
+    });
+  }
+  for (const origin of options.sandboxedPageOrigins ?? []) {
+    await server.forGet(`${origin}/`).always().thenReply(200, TEST_PAGE_HTML, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': 'sandbox allow-scripts',
     });
   }
   for (const upstream of options.upstreams) {

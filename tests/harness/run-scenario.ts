@@ -12,7 +12,7 @@ import type {
 } from '../engines/session.ts';
 import { type ExpectedOutcome, expectationFor, inEngine } from './expectation.ts';
 import type { Target, WireSource } from './target.ts';
-import { classify, observed, splitWire, type Verdict } from './verdict.ts';
+import { classify, hopsOf, observed, type Verdict } from './verdict.ts';
 
 /** Everything one scenario produced in one engine: the evidence behind its verdict. */
 export interface ScenarioRun {
@@ -31,6 +31,18 @@ export interface ScenarioRun {
   verdict: Verdict;
   oracle: OracleReading;
   /** Set when the engine did not do what the Fetch standard says for the responses it got. */
+  divergence: string | null;
+  /** Every fetch of the scenario (more than one with `repeat`); the fields above are the first's, but `wire` holds them all. */
+  fetches: FetchRun[];
+}
+
+/** One fetch of a scenario and its evidence. */
+export interface FetchRun {
+  outcome: FetchOutcome;
+  wire: WireExchange[];
+  messages: EngineMessage[];
+  verdict: Verdict;
+  oracle: OracleReading;
   divergence: string | null;
 }
 
@@ -70,6 +82,8 @@ export function fetchSpec(
     credentials: request.credentials,
     body,
     mode: 'cors',
+    redirect: request.redirect,
+    ...(request.cookie ? { cookie: request.cookie } : {}),
     timeoutMs,
   };
 }
@@ -133,22 +147,26 @@ export async function runScenario(
   const asOracleSees = oracleRequest(request, page.origin);
   const expected = inEngine(
     expectationFor(scenario, asOracleSees, target.policy(scenario), target.usesRecords),
-    engine.name,
-    engine.backend.kind,
+    { scenario, engine: engine.name, backend: engine.backend.kind, useRecord: target.usesRecords },
     asOracleSees,
   );
-  const outcome = await page.fetch(request);
-  const wire = await wireOf(token);
-  const verdict = classify(outcome, wire);
-  const split = splitWire(wire);
-  const oracle = readWire(asOracleSees, {
-    preflight: observed(split.preflight),
-    actual: observed(split.actual),
-  });
-  const messages = await page.takeMessages(token, {
-    expectSome: outcome.kind !== 'resolved' && page.reportsCorsMessages,
-    settleMs: 300,
-  });
+  const fetches: FetchRun[] = [];
+  for (let n = 0; n < scenario.repeat; n++) {
+    const outcome = await page.fetch(request);
+    // Each fetch reads (and clears) the wire of the token: the repeats of one URL stay apart.
+    const wire = await wireOf(token);
+    const verdict = classify(outcome, wire);
+    const oracle = readWire(
+      asOracleSees,
+      hopsOf(wire).map((hop) => ({ preflight: observed(hop.preflight), actual: observed(hop.actual) })),
+    );
+    const messages = await page.takeMessages(token, {
+      expectSome: outcome.kind !== 'resolved' && page.reportsCorsMessages,
+      settleMs: 300,
+    });
+    fetches.push({ outcome, wire, messages, verdict, oracle, divergence: divergence(verdict, oracle) });
+  }
+  const [first] = fetches as [FetchRun, ...FetchRun[]];
   return {
     scenario,
     engine: engine.name,
@@ -156,12 +174,17 @@ export async function runScenario(
     request,
     oracleRequest: asOracleSees,
     expected,
-    outcome,
-    wire,
-    messages,
+    ...first,
+    wire: fetches.flatMap((f) => f.wire),
+    messages: fetches.flatMap((f) => f.messages),
     messagesAvailable: page.reportsCorsMessages,
-    verdict,
-    oracle,
-    divergence: divergence(verdict, oracle),
+    divergence:
+      fetches
+        .map((f, i) =>
+          f.divergence && fetches.length > 1 ? `fetch ${i + 1}: ${f.divergence}` : f.divergence,
+        )
+        .filter(Boolean)
+        .join('; ') || null,
+    fetches,
   };
 }

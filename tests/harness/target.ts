@@ -60,9 +60,11 @@ export class ReferenceTarget implements Target {
     return this.pipeline(scenario).apiKey;
   }
 
-  policy(scenario: CatalogueEntry): { policy: Policy; name: string } {
+  policy(scenario: CatalogueEntry): { policy: Policy; name: string } | null {
+    const policy = policyOfPipeline(this.realm, this.pipeline(scenario));
+    if (!policy) return null;
     return {
-      policy: policyOfPipeline(this.realm, this.pipeline(scenario)),
+      policy,
       name: `the configuration of pipeline ${scenario.pipeline}`,
     };
   }

@@ -22,20 +22,24 @@ export type Verdict =
   | { kind: 'blocked'; stage: 'preflight' | 'response' | 'before-request' }
   | { kind: 'unreachable'; cause: UnreachableCause; detail: string };
 
-/** One fetch's exchanges, split: the CORS preflight (OPTIONS + Access-Control-Request-Method) and the rest. */
-export interface SplitWire {
-  preflight: WireExchange | null;
-  actual: WireExchange | null;
-}
-
 export const isPreflight = (e: WireExchange): boolean =>
   e.method === 'OPTIONS' && getHeader(e.requestHeaders, 'access-control-request-method') !== null;
 
-export function splitWire(exchanges: WireExchange[]): SplitWire {
-  return {
-    preflight: exchanges.find(isPreflight) ?? null,
-    actual: exchanges.find((e) => !isPreflight(e)) ?? null,
-  };
+/**
+ * The exchanges of one fetch as hops, one per URL: a preflight opens a hop, the request that follows
+ * belongs to it; a redirect makes the next request a new hop.
+ */
+export function hopsOf(
+  exchanges: WireExchange[],
+): Array<{ preflight: WireExchange | null; actual: WireExchange | null }> {
+  const hops: Array<{ preflight: WireExchange | null; actual: WireExchange | null }> = [];
+  for (const exchange of exchanges) {
+    const last = hops.at(-1);
+    if (isPreflight(exchange)) hops.push({ preflight: exchange, actual: null });
+    else if (last && last.actual === null) last.actual = exchange;
+    else hops.push({ preflight: null, actual: exchange });
+  }
+  return hops;
 }
 
 export function observed(exchange: WireExchange | null): ObservedResponse | null {
@@ -94,9 +98,9 @@ export function classify(outcome: FetchOutcome, wire: WireExchange[]): Verdict {
       detail: `${gateway.method} answered ${gateway.status} without CORS headers: a gateway, not the application`,
     };
   }
-  const { preflight, actual } = splitWire(wire);
-  if (actual) return { kind: 'blocked', stage: 'response' };
-  if (preflight) return { kind: 'blocked', stage: 'preflight' };
+  const last = hopsOf(wire).at(-1);
+  if (last?.actual) return { kind: 'blocked', stage: 'response' };
+  if (last?.preflight) return { kind: 'blocked', stage: 'preflight' };
 
   return { kind: 'blocked', stage: 'before-request' };
 }

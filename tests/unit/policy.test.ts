@@ -132,7 +132,7 @@ describe('the reference realm seen as policies', () => {
   it('inventory takes Allow-Headers from the pipeline and the rest from the realm', () => {
     const p = policyOfPipeline(realm, pipeline('inventory'));
     assert.deepEqual(
-      [p.allowOrigin, p.allowMethods, p.allowHeaders],
+      [p?.allowOrigin, p?.allowMethods, p?.allowHeaders],
       ['*', ['GET', 'POST', 'PUT'], ['Content-Type', 'apikey', 'X-Tenant']],
     );
   });
