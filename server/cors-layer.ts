@@ -23,35 +23,38 @@ const hostOf = (origin: string): string | null => {
   }
 };
 
-/** Whether `origin` is let in by the list under a matching rule (only `exact` is right). */
-export function originMatches(list: string[], origin: string, matching: OriginMatching): boolean {
+/** Whether one listed origin lets `origin` in under a matching rule (only `exact` is right). */
+function matchesListed(listed: string, origin: string, matching: OriginMatching): boolean {
   const host = hostOf(origin);
-  return list.some((listed) => {
-    const listedHost = hostOf(listed) ?? listed;
-    switch (matching) {
-      case 'exact':
-        return origin === listed;
-      case 'reflect-any':
-        return true;
-      case 'prefix':
-        return origin.startsWith(listed);
-      case 'suffix':
-        return origin.endsWith(listedHost);
-      case 'substring':
-        return origin.includes(listedHost);
-      case 'unescaped-regex':
-        // A regex written from the origin without escaping its dots: "." matches any character.
-        return new RegExp(`^${listed}$`).test(origin);
-      case 'any-subdomain':
-        return (
-          host !== null &&
-          origin.startsWith(`${new URL(listed).protocol}//`) &&
-          (host === listedHost || host.endsWith(`.${listedHost}`))
-        );
-      case 'ignore-scheme':
-        return host === listedHost;
-    }
-  });
+  const listedHost = hostOf(listed) ?? listed;
+  switch (matching) {
+    case 'exact':
+      return origin === listed;
+    case 'reflect-any':
+      return true;
+    case 'prefix':
+      return origin.startsWith(listed);
+    case 'suffix':
+      return origin.endsWith(listedHost);
+    case 'substring':
+      return origin.includes(listedHost);
+    case 'unescaped-regex':
+      // A regex written from the origin without escaping its dots: "." matches any character.
+      return new RegExp(`^${listed}$`).test(origin);
+    case 'any-subdomain':
+      return (
+        host !== null &&
+        origin.startsWith(`${new URL(listed).protocol}//`) &&
+        (host === listedHost || host.endsWith(`.${listedHost}`))
+      );
+    case 'ignore-scheme':
+      return host === listedHost;
+  }
+}
+
+/** Whether `origin` is let in by the list under a matching rule. */
+export function originMatches(list: string[], origin: string, matching: OriginMatching): boolean {
+  return list.some((listed) => matchesListed(listed, origin, matching));
 }
 
 /**

@@ -6,6 +6,7 @@ window.ccFetch = async function ccFetch(spec) {
   const elapsed = () => Math.round(performance.now() - started);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), spec.timeoutMs);
+  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is not in every engine under test.
   if (spec.cookie) document.cookie = spec.cookie;
   let body;
   if (spec.body?.kind === 'text') body = spec.body.text;
