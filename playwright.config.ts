@@ -32,6 +32,7 @@ export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   globalSetup: './tests/global-setup.ts',
   reporter: [
     ['list'],
+    ['./tests/report/run-summary-reporter.ts'],
     [
       'allure-playwright',
       {

@@ -71,8 +71,10 @@ export const RequestSpec = z
      * Path=/; Secure; SameSite=None", to observe whether the request carries it.
      */
     cookie: z.string().min(3).optional(),
-    /** `follow` (the default) or `manual` / `error` (fetch's redirect mode). */
-    redirect: z.enum(['follow', 'manual', 'error']).default('follow'),
+    /** fetch()'s cache mode: `no-store` (the default here, so runs do not share answers) or `default`. */
+    cache: z.enum(['no-store', 'default']).default('no-store'),
+    /** Send from an iframe of this origin inside the page (same site: it shares the page's HTTP cache). */
+    frameOrigin: SerializedOrigin.optional(),
     body: z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('text'), text: z.string() }).strict(),
@@ -177,11 +179,15 @@ export const Scenario = z
      * opaque origin: a sandboxed page, whose requests carry `Origin: null`.
      */
     pageOrigin: z.union([SerializedOrigin, z.literal('null')]).optional(),
+    /** The reference API's scheme (https by default); `http` from an https page is mixed content. */
+    targetScheme: z.enum(['https', 'http']).default('https'),
     request: RequestSpec,
     /** Absent: derived from the pipeline's (or, against TARGET_URL, the owner's) policy. */
     expect: Expectation.optional(),
     /** What must reach the server, in order (the page never sees its preflight). */
     wire: z.array(WireStep).optional(),
+    /** Requests sent first to the same URL (to fill a cache, say); their wire counts, their verdicts are not asserted. */
+    before: z.array(RequestSpec).optional(),
     /** Send the same request this many times to the same URL (the preflight cache); each must meet `expect`. */
     repeat: z.number().int().min(1).max(5).default(1),
     /** Engines known to depart from the standard here, and what they do instead. */

@@ -4,6 +4,7 @@ import {
   DEBIAN_PACKAGES,
   describeBackend,
   resolveBackend,
+  WEBKITGTK_HOST_PACKAGES,
 } from '../tests/engines/backends.ts';
 import { ENGINES, type EngineName } from '../tests/engines/session.ts';
 
@@ -52,6 +53,13 @@ if (needed.length > 0 && preference !== 'playwright') {
   needed = missing();
 }
 
+const webkit = resolveBackend('webkit', preference);
+if (webkit.kind === 'webkitgtk-webdriver' && !webkit.consoleMessages) {
+  console.log(
+    `WebKitGTK runs without engine messages or HTTP cache; installing ${WEBKITGTK_HOST_PACKAGES.join(' ')}`,
+  );
+  aptGet('install', '-y', '-qq', ...WEBKITGTK_HOST_PACKAGES);
+}
 for (const engine of ENGINES)
   console.log(`${engine.padEnd(9)} ${describeBackend(resolveBackend(engine, preference))}`);
 if (needed.length > 0) {

@@ -50,6 +50,10 @@ export function buildServer(realm: RealmConfig, options: ServerOptions = {}): Fa
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
+  // Methods beyond the ones Fastify knows (REPORT, say) are registered, so that `all` routes them too.
+  for (const method of new Set(realm.pipelines.flatMap((p) => p.methods))) {
+    if (!app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
+  }
   const byPath = new Map(realm.pipelines.map((p) => [pipelinePath(realm.name, p), p]));
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     const { pathname } = new URL(request.url, 'http://reference.invalid');

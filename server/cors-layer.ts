@@ -92,10 +92,13 @@ export function corsResponseHeaders(
   return headers;
 }
 
-/** Raw headers replace computed ones of the same name; the result keeps repeated names (Node sends each). */
+/**
+ * Raw headers replace computed ones of the same name (a null value just removes it); the result keeps
+ * repeated names, which Node sends as separate header lines.
+ */
 export function withRawHeaders(
   computed: Record<string, string>,
-  raw: Array<[string, string]> | undefined,
+  raw: Array<[string, string | null]> | undefined,
 ): Record<string, string | string[]> {
   if (!raw || raw.length === 0) return computed;
   const replaced = new Set(raw.map(([n]) => n.toLowerCase()));
@@ -103,6 +106,7 @@ export function withRawHeaders(
     Object.entries(computed).filter(([n]) => !replaced.has(n.toLowerCase())),
   );
   for (const [name, value] of raw) {
+    if (value === null) continue;
     const key = name.toLowerCase();
     const existing = result[key];
     result[key] =

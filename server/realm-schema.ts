@@ -54,7 +54,8 @@ export const OriginMatching = z.enum([
 ]);
 export type OriginMatching = z.infer<typeof OriginMatching>;
 
-const RawHeaders = z.array(z.tuple([HeaderName, z.string()]));
+/** Raw response headers: a name with a value, or with null to leave the computed header out. */
+const RawHeaders = z.array(z.tuple([HeaderName, z.string().nullable()]));
 const Redirect = z
   .object({
     status: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]),

@@ -4,6 +4,7 @@ import { loadInputs } from './harness/inputs.ts';
 import { runScenario } from './harness/run-scenario.ts';
 import { createTarget } from './harness/target.ts';
 import { reportRun } from './report/allure.ts';
+import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './report/annotations.ts';
 
 /** One test per scenario per engine (project), titled with the scenario id: `--grep digibee/` works. */
 const inputs = loadInputs();
@@ -18,6 +19,10 @@ for (const scenario of inputs.catalogue.scenarios.filter((s) => applicable.appli
     const page = await pages.get(scenario.pageOrigin ?? inputs.pageOrigin);
     const run = await runScenario(scenario, engine, page, target, recorder.wire);
     await reportRun(run, engine, target, areaTitles.get(scenario.area) ?? scenario.area);
+    const annotations = test.info().annotations;
+    annotations.push({ type: VERDICT_ANNOTATION, description: run.verdict.kind });
+    const divergence = run.divergence ?? run.expected.knownDivergence;
+    if (divergence) annotations.push({ type: DIVERGENCE_ANNOTATION, description: divergence });
     assertExpectation(run);
   });
 }

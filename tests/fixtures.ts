@@ -6,13 +6,39 @@ import { launchSettings } from './engines/backends.ts';
 import { PlaywrightEngine } from './engines/playwright-engine.ts';
 import type { Backend, Engine, EnginePage } from './engines/session.ts';
 import { WebKitGtkEngine } from './engines/webkitgtk-engine.ts';
-import { type Inputs, loadInputs, REFERENCE_API_HOST, SANDBOXED_PAGE_ORIGIN } from './harness/inputs.ts';
+import {
+  type Inputs,
+  loadInputs,
+  REFERENCE_ALT_API_HOST,
+  REFERENCE_API_HOST,
+  SANDBOXED_PAGE_ORIGIN,
+} from './harness/inputs.ts';
 import { type RecordingProxy, startRecordingProxy, type Upstream } from './harness/recording-proxy.ts';
 import { createTarget, type Target } from './harness/target.ts';
 
 /** One page per page origin, opened on first use and kept for the worker's scenarios. */
 export interface EnginePages {
+  /** `null` opens the sandboxed test page, whose origin is opaque. */
   get(origin: string): Promise<EnginePage>;
+  closeAll(): Promise<void>;
+}
+
+/** Pages of `engine` whose traffic all goes through the recording proxy at `proxyServer`. */
+export function pagesThrough(engine: Engine, proxyServer: string): EnginePages {
+  const open = new Map<string, Promise<EnginePage>>();
+  return {
+    get(origin) {
+      let page = open.get(origin);
+      if (!page) {
+        page = engine.openPage(origin === 'null' ? SANDBOXED_PAGE_ORIGIN : origin, { proxyServer });
+        open.set(origin, page);
+      }
+      return page;
+    },
+    async closeAll() {
+      for (const page of open.values()) await page.then((p) => p.close()).catch(() => {});
+    },
+  };
 }
 
 export interface WorkerFixtures {
@@ -76,18 +102,18 @@ export const test = base.extend<object, WorkerFixtures>({
 
   recorder: [
     async ({ inputs, referenceServer }, use) => {
-      const scenarioOrigins = inputs.catalogue.scenarios.flatMap((s) =>
-        s.pageOrigin && s.pageOrigin !== 'null' ? [s.pageOrigin] : [],
-      );
+      const scenarioOrigins = inputs.catalogue.scenarios.flatMap((s) => [
+        ...(s.pageOrigin && s.pageOrigin !== 'null' ? [s.pageOrigin] : []),
+        ...[s.request, ...(s.before ?? [])].flatMap((r) => (r.frameOrigin ? [r.frameOrigin] : [])),
+      ]);
       const pageOrigins = [inputs.pageOrigin, ...scenarioOrigins];
+      const server = {
+        host: new URL(referenceServer?.url ?? 'http://invalid').host,
+        protocol: 'http' as const,
+      };
       const upstreams: Upstream[] = inputs.endpoint
         ? [{ host: inputs.endpoint.url.host }]
-        : [
-            {
-              host: REFERENCE_API_HOST,
-              forwardTo: { host: new URL(referenceServer?.url ?? '').host, protocol: 'http' },
-            },
-          ];
+        : [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST].map((host) => ({ host, forwardTo: server }));
       const proxy = await startRecordingProxy({
         pageOrigins: [...new Set(pageOrigins)],
         sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
@@ -106,20 +132,9 @@ export const test = base.extend<object, WorkerFixtures>({
 
   pages: [
     async ({ engine, recorder }, use) => {
-      const open = new Map<string, Promise<EnginePage>>();
-      await use({
-        get(origin) {
-          let page = open.get(origin);
-          if (!page) {
-            page = engine.openPage(origin === 'null' ? SANDBOXED_PAGE_ORIGIN : origin, {
-              proxyServer: recorder.server,
-            });
-            open.set(origin, page);
-          }
-          return page;
-        },
-      });
-      for (const page of open.values()) await page.then((p) => p.close()).catch(() => {});
+      const pages = pagesThrough(engine, recorder.server);
+      await use(pages);
+      await pages.closeAll();
     },
     { scope: 'worker', timeout: 60_000, title: 'test pages' },
   ],

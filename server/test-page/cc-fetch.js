@@ -2,6 +2,7 @@
 // Plain JavaScript on purpose: it is inlined into the page as is, never transpiled.
 // Contract: tests/engines/session.ts (FetchSpec in, FetchOutcome out).
 window.ccFetch = async function ccFetch(spec) {
+  if (spec.frameOrigin) return fetchInFrame(spec);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const controller = new AbortController();
@@ -20,8 +21,7 @@ window.ccFetch = async function ccFetch(spec) {
       headers: spec.headers,
       credentials: spec.credentials,
       mode: spec.mode,
-      redirect: spec.redirect,
-      cache: 'no-store',
+      cache: spec.cache || 'no-store',
       body,
       signal: controller.signal,
     });
@@ -40,13 +40,56 @@ window.ccFetch = async function ccFetch(spec) {
     };
   } catch (error) {
     if (controller.signal.aborted) return { kind: 'timeout', ms: elapsed() };
-    return {
-      kind: 'rejected',
-      name: String(error?.name),
-      message: String(error?.message),
-      ms: elapsed(),
-    };
+    return { kind: 'rejected', name: String(error?.name), message: String(error?.message), ms: elapsed() };
   } finally {
     clearTimeout(timer);
   }
 };
+
+// A fetch made from another origin inside this page: the test page of `frameOrigin` in an iframe,
+// asked over postMessage. Same-site frames share the page's HTTP cache partition.
+const frames = new Map();
+function frameFor(origin, timeoutMs) {
+  if (!frames.has(origin)) {
+    frames.set(
+      origin,
+      new Promise((resolve, reject) => {
+        const iframe = document.createElement('iframe');
+        const timer = setTimeout(() => reject(new Error(`frame ${origin} did not load`)), timeoutMs);
+        iframe.onload = () => {
+          clearTimeout(timer);
+          resolve(iframe);
+        };
+        iframe.src = `${origin}/`;
+        document.body.appendChild(iframe);
+      }),
+    );
+  }
+  return frames.get(origin);
+}
+
+async function fetchInFrame(spec) {
+  const { frameOrigin, ...inner } = spec;
+  let iframe;
+  try {
+    iframe = await frameFor(frameOrigin, spec.timeoutMs);
+  } catch (error) {
+    return { kind: 'rejected', name: 'HarnessError', message: String(error?.message), ms: 0 };
+  }
+  const id = Math.random().toString(36).slice(2);
+  return new Promise((resolve) => {
+    const listener = (event) => {
+      if (event.source !== iframe.contentWindow || event.data?.ccResultFor !== id) return;
+      window.removeEventListener('message', listener);
+      resolve(event.data.outcome);
+    };
+    window.addEventListener('message', listener);
+    iframe.contentWindow.postMessage({ ccRun: inner, id }, frameOrigin);
+  });
+}
+
+window.addEventListener('message', async (event) => {
+  if (event.source !== window.parent || window.parent === window || !event.data?.ccRun) return;
+  const outcome = await window.ccFetch(event.data.ccRun);
+  event.source.postMessage({ ccResultFor: event.data.id, outcome }, event.origin);
+});

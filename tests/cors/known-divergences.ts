@@ -27,6 +27,7 @@ export const KNOWN_DIVERGENCES: KnownDivergence[] = [
       'WebKitGTK 2.50 blocks an https page fetching http://localhost (or 127.0.0.1) as mixed content and sends nothing; ' +
       'Mixed Content exempts loopback as potentially trustworthy, and Chromium and Firefox send the request',
     applies: (request) => {
+      if (request.origin === 'null') return false;
       const url = new URL(request.url);
       return (
         new URL(request.origin).protocol === 'https:' &&

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chromium, firefox, webkit } from '@playwright/test';
 import { InputError } from '../../lib/data-file.ts';
 import type { Backend, EngineName } from './session.ts';
@@ -15,13 +17,28 @@ const SYSTEM = {
   webkitDriver: '/usr/bin/WebKitWebDriver',
   miniBrowser: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
   xvfb: '/usr/bin/Xvfb',
+  python: '/usr/bin/python3',
 };
+
+/** Our WebKitGTK host: same engine as MiniBrowser, with console messages and an HTTP cache. */
+const WEBKITGTK_HOST = fileURLToPath(new URL('./webkitgtk-host.py', import.meta.url));
+
+/** Whether the WebKitGTK host can run: Debian's python3-gi and gir1.2-webkit2-4.1. */
+function webkitGtkHostUsable(): boolean {
+  if (!existsSync(SYSTEM.python)) return false;
+  const probe =
+    "import gi; gi.require_version('Gtk', '3.0'); gi.require_version('WebKit2', '4.1'); from gi.repository import WebKit2";
+  return spawnSync(SYSTEM.python, ['-c', probe], { timeout: 10_000 }).status === 0;
+}
+
+/** What the WebKitGTK host (webkitgtk-host.py) needs besides WebKitGTK itself. */
+export const WEBKITGTK_HOST_PACKAGES = ['python3-gi', 'gir1.2-webkit2-4.1'];
 
 /** The Debian packages that provide each system engine (what npm run setup installs). */
 export const DEBIAN_PACKAGES: Record<EngineName, string[]> = {
   chromium: ['chromium'],
   firefox: ['firefox-esr'],
-  webkit: ['webkit2gtk-driver', 'xvfb', 'xauth'],
+  webkit: ['webkit2gtk-driver', 'xvfb', 'xauth', ...WEBKITGTK_HOST_PACKAGES],
 };
 
 const INSTALL: Record<EngineName, string> = {
@@ -56,7 +73,21 @@ function systemBackend(engine: EngineName): Backend | null {
       return existsSync(SYSTEM.webkitDriver) &&
         existsSync(SYSTEM.miniBrowser) &&
         (process.env.DISPLAY || existsSync(SYSTEM.xvfb))
-        ? { kind: 'webkitgtk-webdriver', engine, driver: SYSTEM.webkitDriver, browser: SYSTEM.miniBrowser }
+        ? webkitGtkHostUsable()
+          ? {
+              kind: 'webkitgtk-webdriver',
+              engine,
+              driver: SYSTEM.webkitDriver,
+              browser: WEBKITGTK_HOST,
+              consoleMessages: true,
+            }
+          : {
+              kind: 'webkitgtk-webdriver',
+              engine,
+              driver: SYSTEM.webkitDriver,
+              browser: SYSTEM.miniBrowser,
+              consoleMessages: false,
+            }
         : null;
   }
 }
@@ -129,7 +160,7 @@ export function describeBackend(backend: Backend): string {
     case 'system-firefox-bidi':
       return `Debian Firefox ESR over WebDriver BiDi (${backend.executable})`;
     case 'webkitgtk-webdriver':
-      return `WebKitGTK over WebKitWebDriver (${backend.browser})`;
+      return `WebKitGTK over WebKitWebDriver (${backend.consoleMessages ? 'our host, tests/engines/webkitgtk-host.py' : `${backend.browser}, without engine messages or HTTP cache`})`;
     case 'unavailable':
       return `unavailable: ${backend.install}`;
   }

@@ -51,10 +51,10 @@ export function spawnGroup(
   return child;
 }
 
-export function killGroup(pid: number | undefined): void {
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGKILL');
+    process.kill(-pid, signal);
   } catch {
     // already gone
   }

@@ -12,7 +12,15 @@ export type Backend =
   | { kind: 'playwright'; engine: EngineName; executable: string }
   | { kind: 'system-chromium'; engine: 'chromium'; executable: string }
   | { kind: 'system-firefox-bidi'; engine: 'firefox'; executable: string }
-  | { kind: 'webkitgtk-webdriver'; engine: 'webkit'; driver: string; browser: string }
+  | {
+      kind: 'webkitgtk-webdriver';
+      engine: 'webkit';
+      driver: string;
+      /** The browser WebKitWebDriver starts: our host (tests/engines/webkitgtk-host.py) or MiniBrowser. */
+      browser: string;
+      /** Whether that browser writes WebKit's console messages (our host does; MiniBrowser under automation does not). */
+      consoleMessages: boolean;
+    }
   | { kind: 'unavailable'; engine: EngineName; install: string };
 
 export type UsableBackend = Exclude<Backend, { kind: 'unavailable' }>;
@@ -25,9 +33,13 @@ export interface FetchSpec {
   credentials: 'omit' | 'same-origin' | 'include';
   body: { kind: 'text'; text: string } | { kind: 'form-data'; fields: Array<[string, string]> } | null;
   mode: 'cors' | 'no-cors';
-  redirect: 'follow' | 'manual' | 'error';
+
   /** Set with document.cookie before the fetch. */
   cookie?: string;
+  /** fetch()'s cache mode; `no-store` unless a scenario observes the HTTP cache. */
+  cache?: 'no-store' | 'default';
+  /** Run the fetch from an iframe of this origin inside the page (same-site: same HTTP cache). */
+  frameOrigin?: string;
   timeoutMs: number;
 }
 

@@ -55,8 +55,9 @@ export class WebKitGtkEngine implements Engine {
     }
     return {
       origin: pageOrigin,
-      // MiniBrowser under automation browses privately, and WebKit writes no console lines then.
-      reportsCorsMessages: false,
+      // MiniBrowser under automation browses privately, and WebKit writes no console lines then;
+      // our host (webkitgtk-host.py) writes them.
+      reportsCorsMessages: this.backend.consoleMessages,
       fetch: (spec: FetchSpec) =>
         withTimeout(
           driver.executeAsyncScript(RUN_FETCH, spec) as Promise<FetchOutcome>,
@@ -81,7 +82,7 @@ export class WebKitGtkEngine implements Engine {
     // driver's stdio; WebKit puts the reason on one line and the URL on the next: join them.
     let reason: string | null = null;
     const line = (text: string) => {
-      if (/^CONSOLE \w+ ERROR/.test(text) && !text.includes('://')) {
+      if (/^CONSOLE \w+ ERROR/.test(text) && !/cannot load/.test(text)) {
         reason = text;
         return;
       }
@@ -134,6 +135,9 @@ export class WebKitGtkEngine implements Engine {
 
   private async stopSession(driver: WebDriver, driverProcess: ChildProcess): Promise<void> {
     await withTimeout(driver.quit(), 5_000, 'WebKitGTK quit').catch(() => {});
+    // SIGTERM first: the browser host removes its throw-away profile on its way out.
+    killGroup(driverProcess.pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
     killGroup(driverProcess.pid);
   }
 

@@ -89,7 +89,9 @@ export function expectationFor(
   }
   if (!policy)
     throw new Error(`${scenario.id}: no expectation in the record and no policy to derive one from`);
-  return fromReading(expectFromPolicy(policy.policy, request), request, policy.policy, policy.name);
+  const derived = fromReading(expectFromPolicy(policy.policy, request), request, policy.policy, policy.name);
+  // A policy says what one fetch does; what repeats share through the preflight cache is the record's to say.
+  return scenario.repeat > 1 ? { ...derived, wire: null } : derived;
 }
 
 /**
@@ -161,6 +163,7 @@ export function explain(run: ScenarioRun): string {
     `wire: ${wire}`,
     `engine said: ${said}`,
     run.divergence ? `DIVERGENCE: ${run.divergence}` : null,
+    ...run.findings.map((f) => `FLAW: ${f.flaw}: ${f.evidence}`),
   ]
     .filter(Boolean)
     .join('\n');
@@ -204,6 +207,16 @@ function wireShape(exchange: WireExchange, step: WireStepExpectation | undefined
   if (step?.without)
     shape.without = step.without.filter((name) => !hasHeader(exchange.requestHeaders as HeaderList, name));
   return shape;
+}
+
+/** Whether every fetch of the run got the expected verdict (the assertion's first and main check). */
+export function verdictsMatch(run: ScenarioRun): boolean {
+  const expected = run.expected;
+  const want =
+    expected.verdict === 'allowed'
+      ? { verdict: 'allowed', ...(expected.status !== undefined ? { status: expected.status } : {}) }
+      : { verdict: 'blocked', stage: expected.stage };
+  return run.fetches.every((f) => JSON.stringify(verdictShape(f.verdict, expected)) === JSON.stringify(want));
 }
 
 /**

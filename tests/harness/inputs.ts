@@ -20,6 +20,8 @@ export const DEFAULT_PAGE_ORIGIN = 'https://app.example.test';
 export const SANDBOXED_PAGE_ORIGIN = 'https://sandboxed.example.test';
 /** Where the reference realm appears to the engines (the recording proxy forwards it to the server). */
 export const REFERENCE_API_HOST = 'api.example.test';
+/** A second origin for the same realm: the target of cross-origin redirects. */
+export const REFERENCE_ALT_API_HOST = 'api2.example.test';
 
 export interface Endpoint {
   url: URL;

@@ -109,19 +109,41 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       'content-security-policy': 'sandbox allow-scripts',
     });
   }
-  for (const upstream of options.upstreams) {
-    const rule = server.forAnyRequest().forHost(upstream.host).always();
-    if (upstream.forwardTo) {
-      await rule.thenPassThrough({
+  // One pass-through rule per kind of upstream (as asked, forwarded over http, over https), each
+  // matching its hosts: a rule per host would add a listener per host to mockttp's server.
+  const hostOf = (url: string) => new URL(url).host;
+  const escape = (host: string) => host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const asAsked = new Set(options.upstreams.filter((u) => !u.forwardTo).map((u) => u.host));
+  if (asAsked.size > 0) {
+    await server
+      .forAnyRequest()
+      .matching((r) => asAsked.has(hostOf(r.url)))
+      .always()
+      .thenPassThrough();
+  }
+  for (const protocol of ['http', 'https'] as const) {
+    const forwarded = options.upstreams.filter((u) => u.forwardTo?.protocol === protocol);
+    if (forwarded.length === 0) continue;
+    const hosts = new Set(forwarded.map((u) => u.host));
+    await server
+      .forAnyRequest()
+      .matching((r) => hosts.has(hostOf(r.url)))
+      .always()
+      .thenPassThrough({
         transformRequest: {
-          replaceHost: { targetHost: upstream.forwardTo.host, updateHostHeader: false },
-          setProtocol: upstream.forwardTo.protocol,
+          matchReplaceHost: {
+            // mockttp matches `host:port`, the port set to the new protocol's default by setProtocol.
+            replacements: forwarded.map((u) => [
+              new RegExp(`^${escape(u.host)}(?::\\d+)?$`),
+              u.forwardTo?.host ?? u.host,
+            ]),
+            updateHostHeader: false,
+          },
+          setProtocol: protocol,
         },
       });
-    } else {
-      await rule.thenPassThrough();
-    }
   }
+
   await server
     .forAnyRequest()
     .asPriority(0)

@@ -1,6 +1,8 @@
 import type { CatalogueEntry } from '../../scenarios/load.ts';
+import type { RequestSpec } from '../../scenarios/schema.ts';
 import type { WireExchange } from '../../server/request-log.ts';
 import { type HeaderList, normalizeMethod } from '../cors/fetch-standard.ts';
+import { diagnose, type Finding } from '../cors/flaws.ts';
 import { type OracleReading, type OracleRequest, readWire } from '../cors/oracle.ts';
 import type {
   Engine,
@@ -34,6 +36,8 @@ export interface ScenarioRun {
   divergence: string | null;
   /** Every fetch of the scenario (more than one with `repeat`); the fields above are the first's, but `wire` holds them all. */
   fetches: FetchRun[];
+  /** Misconfigurations the server showed on the wire (tests/cors/flaws.ts). */
+  findings: Finding[];
 }
 
 /** One fetch of a scenario and its evidence. */
@@ -57,8 +61,8 @@ export function fetchSpec(
   target: Target,
   token: string,
   timeoutMs = FETCH_TIMEOUT_MS,
+  request: RequestSpec = scenario.request,
 ): FetchSpec {
-  const { request } = scenario;
   const headers: Array<[string, string]> = Object.entries(request.headers);
   if (request.sendApiKey) {
     const apiKey = target.apiKey(scenario);
@@ -82,8 +86,9 @@ export function fetchSpec(
     credentials: request.credentials,
     body,
     mode: 'cors',
-    redirect: request.redirect,
+    cache: request.cache,
     ...(request.cookie ? { cookie: request.cookie } : {}),
+    ...(request.frameOrigin ? { frameOrigin: request.frameOrigin } : {}),
     timeoutMs,
   };
 }
@@ -144,12 +149,20 @@ export async function runScenario(
 ): Promise<ScenarioRun> {
   const token = scenarioToken(scenario.id, engine.name);
   const request = fetchSpec(scenario, target, token, options.timeoutMs);
-  const asOracleSees = oracleRequest(request, page.origin);
+  // A request sent from a frame carries the frame's origin.
+  const asOracleSees = oracleRequest(request, request.frameOrigin ?? page.origin);
   const expected = inEngine(
     expectationFor(scenario, asOracleSees, target.policy(scenario), target.usesRecords),
     { scenario, engine: engine.name, backend: engine.backend.kind, useRecord: target.usesRecords },
     asOracleSees,
   );
+  // Requests that set the stage (fill a cache): their wire is part of the record, their verdict is not asserted.
+  const setup: WireExchange[] = [];
+  for (const before of scenario.before ?? []) {
+    await page.fetch(fetchSpec(scenario, target, token, options.timeoutMs, before));
+    setup.push(...(await wireOf(token)));
+    await page.takeMessages(token, { expectSome: false, settleMs: 0 });
+  }
   const fetches: FetchRun[] = [];
   for (let n = 0; n < scenario.repeat; n++) {
     const outcome = await page.fetch(request);
@@ -167,6 +180,7 @@ export async function runScenario(
     fetches.push({ outcome, wire, messages, verdict, oracle, divergence: divergence(verdict, oracle) });
   }
   const [first] = fetches as [FetchRun, ...FetchRun[]];
+  const wire = [...setup, ...fetches.flatMap((f) => f.wire)];
   return {
     scenario,
     engine: engine.name,
@@ -175,7 +189,7 @@ export async function runScenario(
     oracleRequest: asOracleSees,
     expected,
     ...first,
-    wire: fetches.flatMap((f) => f.wire),
+    wire,
     messages: fetches.flatMap((f) => f.messages),
     messagesAvailable: page.reportsCorsMessages,
     divergence:
@@ -186,5 +200,6 @@ export async function runScenario(
         .filter(Boolean)
         .join('; ') || null,
     fetches,
+    findings: diagnose(wire, target.allowedOrigins(scenario)),
   };
 }

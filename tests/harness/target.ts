@@ -1,5 +1,6 @@
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import { pipelinePath } from '../../server/build-server.ts';
+import { effectiveCors } from '../../server/cors-layer.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
 import { TOKEN_PARAM, type WireExchange } from '../../server/request-log.ts';
 import { type Policy, policyOfPipeline } from '../cors/policy.ts';
@@ -20,6 +21,8 @@ export interface Target {
   apiKey(scenario: CatalogueEntry): string | undefined;
   /** The policy expectations derive from. */
   policy(scenario: CatalogueEntry): { policy: Policy; name: string } | null;
+  /** The origins the server is meant to allow (to name what it does wrong when it echoes others). */
+  allowedOrigins(scenario: CatalogueEntry): string[] | '*' | null;
 }
 
 function withToken(base: string, token: string): string {
@@ -53,11 +56,17 @@ export class ReferenceTarget implements Target {
   }
 
   url(scenario: CatalogueEntry, token: string): string {
-    return withToken(`${this.apiOrigin}${pipelinePath(this.realm.name, this.pipeline(scenario))}`, token);
+    const origin = new URL(this.apiOrigin);
+    origin.protocol = `${scenario.targetScheme}:`;
+    return withToken(`${origin.origin}${pipelinePath(this.realm.name, this.pipeline(scenario))}`, token);
   }
 
   apiKey(scenario: CatalogueEntry): string | undefined {
     return this.pipeline(scenario).apiKey;
+  }
+
+  allowedOrigins(scenario: CatalogueEntry): string[] | '*' | null {
+    return effectiveCors(this.realm, this.pipeline(scenario))?.allowOrigin ?? null;
   }
 
   policy(scenario: CatalogueEntry): { policy: Policy; name: string } | null {
@@ -91,6 +100,10 @@ export class EndpointTarget implements Target {
 
   apiKey(): string | undefined {
     return this.endpoint.apiKey;
+  }
+
+  allowedOrigins(): string[] | '*' | null {
+    return this.endpoint.policy.allowOrigin ?? null;
   }
 
   policy(): { policy: Policy; name: string } {

@@ -30,6 +30,7 @@ export async function reportRun(
     else await allure.link(SEED_DOCUMENT.url, `Digibee docs: ${citation.section}`);
   }
   if (run.divergence) await allure.label('divergence', run.divergence);
+  for (const finding of run.findings) await allure.label('flaw', finding.flaw);
   if (run.expected.knownDivergence) await allure.label('known divergence', run.expected.knownDivergence);
   await allure.attachment('summary', summary(run, engine, target), 'text/plain');
   await allure.attachment(

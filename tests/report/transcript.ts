@@ -53,6 +53,7 @@ export function summary(run: ScenarioRun, engine: Engine, target: Target): strin
     `oracle:      ${oracle}`,
     `engine did:  ${describeVerdict(run.verdict)}`,
     run.divergence ? `DIVERGENCE:  ${run.divergence}` : null,
+    ...run.findings.map((f) => `FLAW:        ${f.flaw}: ${f.evidence}`),
     `wire:        ${run.wire.map((e) => `${e.method} ${e.status ?? '?'}${e.failure ? ` (${e.failure})` : ''}`).join(', ') || 'nothing reached the server'}`,
   ]
     .filter((l) => l !== null)

@@ -1,0 +1,102 @@
+import { EventEmitter } from 'node:events';
+import { readdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../server/build-server.ts';
+import { loadRealm } from '../server/realm.ts';
+import type { Flaw } from './cors/flaws.ts';
+import { test as base, type EnginePages, expect, pagesThrough } from './fixtures.ts';
+import { explain, verdictsMatch } from './harness/expectation.ts';
+import { SANDBOXED_PAGE_ORIGIN } from './harness/inputs.ts';
+import { type RecordingProxy, startRecordingProxy } from './harness/recording-proxy.ts';
+import { runScenario } from './harness/run-scenario.ts';
+import { ReferenceTarget } from './harness/target.ts';
+
+/**
+ * The suite catches each misconfiguration: the catalogue's misconfig/ (and vary/) scenarios, run in a
+ * real engine against a realm profile with exactly one flaw, fail, and their messages name the flaw.
+ * (Against the clean realm the same scenarios pass: that is the main run.)
+ */
+const FLAWS_DIR = fileURLToPath(new URL('../server/realms/flaws/', import.meta.url));
+const profiles = readdirSync(FLAWS_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((file) => {
+    const realm = loadRealm(join(FLAWS_DIR, file));
+    return { name: basename(file, '.json'), realm, flaw: (realm.flaw ?? '').split(':')[0] as Flaw };
+  });
+const hostOf = (profile: string) => `${profile}.flaws.example.test`;
+// mockttp probes each local port it passes through to with one shared server and leaves a `once`
+// listener behind per probe; one server per profile exceeds Node's default warning threshold of 10.
+EventEmitter.defaultMaxListeners = Math.max(EventEmitter.defaultMaxListeners, profiles.length + 10);
+
+interface FlawWorld {
+  proxy: RecordingProxy;
+  pages: EnginePages;
+}
+
+const test = base.extend<object, { flawWorld: FlawWorld }>({
+  flawWorld: [
+    async ({ engine, inputs }, use) => {
+      const servers: FastifyInstance[] = [];
+      const upstreams = [];
+      for (const profile of profiles) {
+        const app = buildServer(profile.realm);
+        await app.listen({ host: 'localhost', port: 0 });
+        servers.push(app);
+        upstreams.push({
+          host: hostOf(profile.name),
+          forwardTo: {
+            host: `localhost:${(app.server.address() as AddressInfo).port}`,
+            protocol: 'http' as const,
+          },
+        });
+      }
+      const origins = inputs.catalogue.scenarios.flatMap((s) => [
+        ...(s.pageOrigin && s.pageOrigin !== 'null' ? [s.pageOrigin] : []),
+        ...[s.request, ...(s.before ?? [])].flatMap((r) => (r.frameOrigin ? [r.frameOrigin] : [])),
+      ]);
+      const proxy = await startRecordingProxy({
+        pageOrigins: [...new Set([inputs.pageOrigin, ...origins])],
+        sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
+        upstreams,
+      });
+      const pages = pagesThrough(engine, proxy.server);
+      await use({ proxy, pages });
+      await pages.closeAll();
+      await proxy.close();
+      await Promise.all(servers.map((s) => s.close()));
+    },
+    { scope: 'worker', timeout: 120_000, title: 'flawed realms' },
+  ],
+});
+
+for (const profile of profiles) {
+  test(`flaws/${profile.name} is caught`, async ({ engine, flawWorld, inputs }) => {
+    const scenarios = inputs.catalogue.scenarios.filter((s) => s.area === 'misconfig' || s.area === 'vary');
+    const target = new ReferenceTarget(profile.realm, `https://${hostOf(profile.name)}`);
+    const caught: string[] = [];
+    for (const scenario of scenarios) {
+      const page = await flawWorld.pages.get(scenario.pageOrigin ?? inputs.pageOrigin);
+      const run = await runScenario(scenario, engine, page, target, flawWorld.proxy.wire);
+      if (verdictsMatch(run)) continue;
+      const message = explain(run);
+      caught.push(`${scenario.id}:\n${message}`);
+      // One observation can fit several flaws (an echoed look-alike is also a reflection): each failure
+      // names a flaw, and the profile's own is among them.
+      expect(message, `${scenario.id} fails against ${profile.name}: the message names a flaw`).toContain(
+        'FLAW: ',
+      );
+    }
+    await test.info().attach('scenarios that caught it', {
+      body: caught.join('\n\n') || '(none)',
+      contentType: 'text/plain',
+    });
+    expect(caught.length, `a misconfig scenario fails against ${profile.name}`).toBeGreaterThan(0);
+    expect(caught.join('\n'), `the failures name the flaw of ${profile.name}`).toContain(
+      `FLAW: ${profile.flaw}`,
+    );
+  });
+}

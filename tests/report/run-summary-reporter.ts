@@ -1,0 +1,129 @@
+import type {
+  FullConfig,
+  FullResult,
+  Reporter,
+  Suite,
+  TestCase,
+  TestResult,
+} from '@playwright/test/reporter';
+import { loadInputs } from '../harness/inputs.ts';
+import { createTarget } from '../harness/target.ts';
+import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
+
+/**
+ * Progress, a per-engine summary, and the catalogue's own check that nothing went unrun: in a run
+ * that selects every test, each applicable scenario must have run in each selected engine, and no
+ * test may be skipped (a skipped engine must never read as a pass).
+ */
+
+type Tally = {
+  tests: number;
+  allowed: number;
+  blocked: number;
+  unreachable: number;
+  failed: number;
+  divergences: number;
+};
+
+export default class RunSummaryReporter implements Reporter {
+  private config!: FullConfig;
+  private suite!: Suite;
+  private done = 0;
+  private total = 0;
+  private started = Date.now();
+  private readonly tallies = new Map<string, Tally>();
+  private readonly problems: string[] = [];
+
+  printsToStdio(): boolean {
+    return true;
+  }
+
+  onBegin(config: FullConfig, suite: Suite): void {
+    this.config = config;
+    this.suite = suite;
+    this.total = suite.allTests().length;
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    if (result.status === 'interrupted' || (result.retry < test.retries && result.status !== 'passed'))
+      return;
+    this.done++;
+    const engine = test.parent.project()?.name ?? '?';
+    const tally = this.tallies.get(engine) ?? {
+      tests: 0,
+      allowed: 0,
+      blocked: 0,
+      unreachable: 0,
+      failed: 0,
+      divergences: 0,
+    };
+    tally.tests++;
+    const verdict = test.annotations.find((a) => a.type === VERDICT_ANNOTATION)?.description;
+    if (verdict === 'allowed' || verdict === 'blocked' || verdict === 'unreachable') tally[verdict]++;
+    if (test.annotations.some((a) => a.type === DIVERGENCE_ANNOTATION)) tally.divergences++;
+    if (result.status !== 'passed') tally.failed++;
+    if (result.status === 'skipped') this.problems.push(`${test.title} [${engine}] was skipped`);
+    this.tallies.set(engine, tally);
+    // Progress on long runs: a line every 50 tests (the list reporter shows each test).
+    if (this.done % 50 === 0 || this.done === this.total) {
+      const seconds = Math.round((Date.now() - this.started) / 1000);
+      process.stdout.write(`cors-conformance: ${this.done}/${this.total} tests done in ${seconds} s\n`);
+    }
+  }
+
+  /** A run narrowed by the command line (grep, shard, files, --last-failed...) is not checked for completeness. */
+  private selectsEverything(): boolean {
+    const grep = Array.isArray(this.config.grep) ? this.config.grep : [this.config.grep];
+    const everyGrep = grep.every((g) => String(g) === '/.*/');
+    const narrowing = ['--last-failed', '--only-changed', '-g', '--grep', '--shard', '--grep-invert'];
+    const fileArgs = this.config.argv?.some?.((a) => a.endsWith('.ts')) ?? false;
+    return (
+      everyGrep &&
+      !this.config.grepInvert &&
+      !this.config.shard &&
+      !fileArgs &&
+      !this.config.argv?.some?.((a) => narrowing.includes(a))
+    );
+  }
+
+  private checkCompleteness(): void {
+    const inputs = loadInputs();
+    const target = createTarget(inputs);
+    const ran = new Set(
+      this.suite
+        .allTests()
+        .filter((t) => t.results.some((r) => r.status !== 'skipped'))
+        .map((t) => `${t.parent.project()?.name} ${t.title}`),
+    );
+    for (const project of this.suite.suites.map((s) => s.project()?.name).filter((n): n is string => !!n)) {
+      for (const scenario of inputs.catalogue.scenarios.filter((s) => target.applies(s))) {
+        if (!ran.has(`${project} ${scenario.id}`))
+          this.problems.push(`${scenario.id} did not run in ${project}`);
+      }
+    }
+  }
+
+  async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+    if (result.status !== 'interrupted' && this.selectsEverything()) this.checkCompleteness();
+    const rows = [...this.tallies.entries()].sort(([a], [b]) => a.localeCompare(b));
+    const line = (cells: Array<string | number>) =>
+      cells.map((c, i) => String(c).padEnd(i === 0 ? 10 : 12)).join('');
+    const table = [
+      line(['engine', 'tests', 'allowed', 'blocked', 'unreachable', 'failed', 'divergences']),
+      ...rows.map(([engine, t]) =>
+        line([engine, t.tests, t.allowed, t.blocked, t.unreachable, t.failed, t.divergences]),
+      ),
+    ];
+    process.stdout.write(
+      `\ncors-conformance summary (verdicts are what each engine did):\n${table.join('\n')}\n`,
+    );
+    process.stdout.write('Allure results: allure-results/ (npm run report, then npm run report:open)\n');
+    if (this.problems.length > 0) {
+      process.stdout.write(
+        `\ncors-conformance: the run is incomplete:\n${this.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+      );
+      return { status: 'failed' };
+    }
+    return undefined;
+  }
+}
