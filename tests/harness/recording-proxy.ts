@@ -110,9 +110,9 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
     });
   }
   // One pass-through rule per kind of upstream (as asked, forwarded over http, over https), each
-  // matching its hosts: a rule per host would add a listener per host to mockttp's server.
+  // matching its set of hosts.
   const hostOf = (url: string) => new URL(url).host;
-  const escape = (host: string) => host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escapeRegExp = (host: string) => host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const asAsked = new Set(options.upstreams.filter((u) => !u.forwardTo).map((u) => u.host));
   if (asAsked.size > 0) {
     await server
@@ -134,7 +134,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
           matchReplaceHost: {
             // mockttp matches `host:port`, the port set to the new protocol's default by setProtocol.
             replacements: forwarded.map((u) => [
-              new RegExp(`^${escape(u.host)}(?::\\d+)?$`),
+              new RegExp(`^${escapeRegExp(u.host)}(?::\\d+)?$`),
               u.forwardTo?.host ?? u.host,
             ]),
             updateHostHeader: false,
