@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { expectationFor } from '../harness/expectation.ts';
 import { defaultPageOrigin, readInputs } from '../harness/inputs.ts';
 import { fetchSpec, oracleRequest } from '../harness/run-scenario.ts';
 import { createTarget } from '../harness/target.ts';
+import { runPlaywright } from './run-playwright.ts';
 
 /**
  * The user's command, end to end: `TARGET_URL=... CORS_POLICY=... npx playwright test` against an
@@ -58,64 +58,6 @@ before(async () => {
 });
 after(() => app.close());
 
-interface Outcome {
-  project: string;
-  title: string;
-  status: string;
-  message: string;
-}
-
-/** Runs the user's command; asynchronously, since the endpoint under test lives in this process. */
-async function playwright(env: Record<string, string>, args: string[]): Promise<Outcome[]> {
-  const report = join(work, `report-${Math.random().toString(36).slice(2)}.json`);
-  const child = spawn(
-    'npx',
-    ['playwright', 'test', 'tests/conformance.spec.ts', '--reporter=json', ...args],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        PLAYWRIGHT_JSON_OUTPUT_NAME: report,
-        ALLURE_RESULTS_DIR: join(work, 'allure-results'),
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.ok(status === 0 || status === 1, `playwright exited ${status}: ${stderr}`);
-  type Suite = {
-    specs?: Array<{
-      title: string;
-      tests: Array<{
-        projectName: string;
-        results: Array<{ status: string; errors: Array<{ message?: string }> }>;
-      }>;
-    }>;
-    suites?: Suite[];
-  };
-  const outcomes: Outcome[] = [];
-  const walk = (suite: Suite) => {
-    for (const spec of suite.specs ?? []) {
-      for (const test of spec.tests) {
-        const last = test.results.at(-1);
-        outcomes.push({
-          project: test.projectName,
-          title: spec.title,
-          status: last?.status ?? 'none',
-          message: (last?.errors ?? []).map((e) => e.message ?? '').join('\n'),
-        });
-      }
-    }
-    for (const child of suite.suites ?? []) walk(child);
-  };
-  for (const suite of (JSON.parse(readFileSync(report, 'utf8')) as { suites: Suite[] }).suites) walk(suite);
-  return outcomes;
-}
-
 function policyFile(name: string, policy: object): string {
   const file = join(work, name);
   writeFileSync(file, JSON.stringify(policy));
@@ -146,7 +88,8 @@ function affected(a: string, b: string): string[] {
 
 describe('an endpoint it did not write (@fastify/cors), in every engine', { timeout: 30 * 60_000 }, () => {
   it('passes every scenario when the policy matches the server', async () => {
-    const outcomes = await playwright(
+    const outcomes = await runPlaywright(
+      work,
       { TARGET_URL: targetUrl, CORS_POLICY: policyFile('matching.json', matchingPolicy) },
       [],
     );
@@ -160,7 +103,7 @@ describe('an endpoint it did not write (@fastify/cors), in every engine', { time
     const off = policyFile('one-header-off.json', oneHeaderOff);
     const expected = affected(matching, off);
     assert.ok(expected.length > 0, 'the differing header affects at least one scenario');
-    const outcomes = await playwright({ TARGET_URL: targetUrl, CORS_POLICY: off }, []);
+    const outcomes = await runPlaywright(work, { TARGET_URL: targetUrl, CORS_POLICY: off }, []);
     const failed = outcomes.filter((o) => o.status !== 'passed');
     for (const engine of ['chromium', 'firefox', 'webkit']) {
       assert.deepEqual(
@@ -179,9 +122,10 @@ describe('an endpoint it did not write (@fastify/cors), in every engine', { time
 
   it('reports a target that is down as unreachable in every engine, never as a CORS verdict', async () => {
     const down = `http://localhost:${await freePort()}/api/orders`;
-    const outcomes = await playwright(
+    const outcomes = await runPlaywright(
+      work,
       { TARGET_URL: down, CORS_POLICY: policyFile('matching.json', matchingPolicy) },
-      ['--grep', 'digibee/'],
+      ['--grep', 'digibee/example-'],
     );
     assert.equal(outcomes.length, 9);
     for (const o of outcomes) {

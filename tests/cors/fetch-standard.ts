@@ -232,18 +232,21 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
+ * The scheme of the page that fetches. An opaque origin (`null`) has none; this suite's sandboxed test
+ * page, the only one with an opaque origin, is served over https.
+ */
+export function pageScheme(pageOrigin: string): string {
+  return pageOrigin === 'null' ? 'https:' : new URL(pageOrigin).protocol;
+}
+
+/**
  * #main-fetch step "should fetching request be blocked as mixed content" (W3C Mixed Content): an https
  * page fetching an http URL that is not potentially trustworthy. http://localhost is exempt.
  */
 export function isMixedContent(pageOrigin: string, url: string): boolean {
-  // An opaque origin (`null`, a sandboxed page) serializes no scheme; the pages of this suite that have
-  // one call https targets only.
-  if (pageOrigin === 'null') return false;
   const target = new URL(url);
   return (
-    new URL(pageOrigin).protocol === 'https:' &&
-    target.protocol === 'http:' &&
-    !isLoopbackHost(target.hostname)
+    pageScheme(pageOrigin) === 'https:' && target.protocol === 'http:' && !isLoopbackHost(target.hostname)
   );
 }
 

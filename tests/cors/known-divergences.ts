@@ -1,5 +1,5 @@
 import type { Backend, EngineName } from '../engines/session.ts';
-import { isLoopbackHost } from './fetch-standard.ts';
+import { isLoopbackHost, pageScheme } from './fetch-standard.ts';
 import type { OracleRequest, Stage } from './oracle.ts';
 
 /**
@@ -27,12 +27,9 @@ export const KNOWN_DIVERGENCES: KnownDivergence[] = [
       'WebKitGTK 2.50 blocks an https page fetching http://localhost (or 127.0.0.1) as mixed content and sends nothing; ' +
       'Mixed Content exempts loopback as potentially trustworthy, and Chromium and Firefox send the request',
     applies: (request) => {
-      if (request.origin === 'null') return false;
       const url = new URL(request.url);
       return (
-        new URL(request.origin).protocol === 'https:' &&
-        url.protocol === 'http:' &&
-        isLoopbackHost(url.hostname)
+        pageScheme(request.origin) === 'https:' && url.protocol === 'http:' && isLoopbackHost(url.hostname)
       );
     },
     behaviour: { verdict: 'blocked', stage: 'before-request' },

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** One test's last result in a nested run, as the JSON reporter tells it. */
+export interface Outcome {
+  project: string;
+  title: string;
+  status: string;
+  message: string;
+}
+
+interface JsonSuite {
+  specs?: Array<{
+    title: string;
+    tests: Array<{
+      projectName: string;
+      results: Array<{ status: string; errors: Array<{ message?: string }> }>;
+    }>;
+  }>;
+  suites?: JsonSuite[];
+}
+
+/**
+ * Runs the user's command (`npx playwright test tests/conformance.spec.ts ...`) with `env`, in a child
+ * process (asynchronously: an endpoint under test may live in this one), results and Allure output kept
+ * in `work`. Returns every test's outcome and the exit status.
+ */
+export async function runPlaywright(
+  work: string,
+  env: Record<string, string>,
+  args: string[],
+): Promise<Outcome[] & { exitStatus: number | null; output: string }> {
+  const report = join(work, `report-${Math.random().toString(36).slice(2)}.json`);
+  const child = spawn(
+    'npx',
+    ['playwright', 'test', 'tests/conformance.spec.ts', '--reporter=json', ...args],
+    {
+      env: {
+        ...process.env,
+        ...env,
+        PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+        ALLURE_RESULTS_DIR: join(work, 'allure-results'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.ok(status === 0 || status === 1, `playwright exited ${status}: ${output.slice(-2000)}`);
+  const outcomes: Outcome[] = [];
+  const walk = (suite: JsonSuite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests) {
+        const last = test.results.at(-1);
+        outcomes.push({
+          project: test.projectName,
+          title: spec.title,
+          status: last?.status ?? 'none',
+          message: (last?.errors ?? []).map((e) => e.message ?? '').join('\n'),
+        });
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of (JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] }).suites)
+    walk(suite);
+  return Object.assign(outcomes, { exitStatus: status, output });
+}
