@@ -36,9 +36,19 @@ if (needed.length > 0 && preference !== 'system') {
   // Download first (it fails within seconds where downloads are blocked), system libraries after.
   console.log(`Installing Playwright's browsers for: ${needed.join(', ')}`);
   if (run('npx', ['playwright', 'install', ...needed], 10 * 60_000)) {
+    // Through sudo the PATH is reset; carry ours so that npx (and node) are found.
     const [program = 'npx', ...rest] = isRoot
       ? ['npx', 'playwright', 'install-deps', ...needed]
-      : ['sudo', '-n', 'npx', 'playwright', 'install-deps', ...needed];
+      : [
+          'sudo',
+          '-n',
+          'env',
+          `PATH=${process.env.PATH ?? ''}`,
+          'npx',
+          'playwright',
+          'install-deps',
+          ...needed,
+        ];
     run(program, rest, 10 * 60_000);
   } else {
     console.log("Playwright's browser download failed; trying the system packages.");

@@ -15,6 +15,9 @@ export async function reportRun(
   areaTitle: string,
 ): Promise<void> {
   const { scenario } = run;
+  // Suites: area, then scenario; the engine is a parameter, so a scenario's three runs sit together.
+  await allure.parentSuite(`${scenario.area}: ${areaTitle}`);
+  await allure.suite(scenario.id);
   await allure.epic(`${scenario.area}: ${areaTitle}`);
   await allure.feature(scenario.id);
   await allure.story(scenario.description);
