@@ -2,16 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HeaderList } from '../cors/fetch-standard.ts';
 import { type FetchWire, type OracleRequest, readWire } from '../cors/oracle.ts';
+import { ORIGIN, request } from './requests.ts';
 
-const ORIGIN = 'https://app.example.test';
-const request = (over: Partial<OracleRequest> = {}): OracleRequest => ({
-  url: 'https://api.example.test/orders',
-  method: 'GET',
-  headers: [],
-  credentials: 'same-origin',
-  origin: ORIGIN,
-  ...over,
-});
 const response = (status: number, headers: Record<string, string> | HeaderList = {}) => ({
   status,
   headers: Array.isArray(headers) ? headers : Object.entries(headers),

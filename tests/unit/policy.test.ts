@@ -4,17 +4,9 @@ import { loadRealm } from '../../server/realm.ts';
 import type { HeaderList } from '../cors/fetch-standard.ts';
 import type { OracleRequest } from '../cors/oracle.ts';
 import { expectFromPolicy, Policy, policyOfPipeline, simulate } from '../cors/policy.ts';
+import { ORIGIN, request } from './requests.ts';
 
-const ORIGIN = 'https://app.example.test';
 const policy = (fields: Record<string, unknown>) => Policy.parse({ methods: ['GET', 'OPTIONS'], ...fields });
-const request = (over: Partial<OracleRequest> = {}): OracleRequest => ({
-  url: 'https://api.example.test/orders',
-  method: 'GET',
-  headers: [],
-  credentials: 'same-origin',
-  origin: ORIGIN,
-  ...over,
-});
 const verdict = (p: Policy, r: OracleRequest) => {
   const reading = expectFromPolicy(p, r);
   return reading.verdict === 'blocked' ? `${reading.stage}:${reading.reason.code}` : reading.verdict;

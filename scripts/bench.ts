@@ -1,0 +1,116 @@
+import type { AddressInfo } from 'node:net';
+import { chromium, firefox, webkit } from '@playwright/test';
+import { buildServer } from '../server/build-server.ts';
+import {
+  backendPreference,
+  describeBackend,
+  launchSettings,
+  resolveBackend,
+} from '../tests/engines/backends.ts';
+import { PlaywrightEngine } from '../tests/engines/playwright-engine.ts';
+import { ENGINES, type Engine } from '../tests/engines/session.ts';
+import { WebKitGtkEngine } from '../tests/engines/webkitgtk-engine.ts';
+import { loadInputs, REFERENCE_API_HOST } from '../tests/harness/inputs.ts';
+import { startRecordingProxy } from '../tests/harness/recording-proxy.ts';
+import { runScenario } from '../tests/harness/run-scenario.ts';
+import { createTarget } from '../tests/harness/target.ts';
+
+/**
+ * `npm run bench`: where a run's time goes, per engine, measured in one process so that ratios compare
+ * like with like on a noisy machine. Medians over ROUNDS (default 3) rounds of: engine launch, opening
+ * the test page (a fresh context or WebDriver session), and FETCHES (default 25) scenario runs on that
+ * page (each with its own URL, wire read back, oracle and messages). Then what a catalogue costs with
+ * one page per worker (what the suite does) against a fresh page per scenario.
+ */
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const FETCHES = Number(process.env.FETCHES ?? 25);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? Number.NaN
+    : s.length % 2
+      ? (s[(s.length - 1) / 2] as number)
+      : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+  const t = performance.now();
+  const value = await f();
+  return [value, performance.now() - t];
+};
+
+const inputs = loadInputs();
+const target = createTarget(inputs);
+const scenarios = [
+  'digibee/example-1-get-allowed',
+  'digibee/example-2-extra-header-blocked',
+  'simple/get-without-preflight',
+].map((id) => {
+  const s = inputs.catalogue.scenarios.find((x) => x.id === id);
+  if (!s) throw new Error(`${id} is not in the catalogue`);
+  return s;
+});
+const app = buildServer(inputs.realm);
+await app.listen({ host: 'localhost', port: 0 });
+const proxy = await startRecordingProxy({
+  pageOrigins: [inputs.pageOrigin],
+  upstreams: [
+    {
+      host: REFERENCE_API_HOST,
+      forwardTo: { host: `localhost:${(app.server.address() as AddressInfo).port}`, protocol: 'http' },
+    },
+  ],
+});
+const preference = backendPreference(process.env.ENGINE_BACKEND);
+const catalogueSize = inputs.catalogue.scenarios.length;
+
+console.log(
+  `| engine | backend | launch ms | page open ms | page close ms | scenario run ms (median, p90) | catalogue, one page ms | catalogue, page per scenario ms | ratio |`,
+);
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const name of ENGINES) {
+  const backend = resolveBackend(name, preference);
+  if (backend.kind === 'unavailable') {
+    console.log(`| ${name} | unavailable | | | | | | | |`);
+    continue;
+  }
+  const launches: number[] = [];
+  const opens: number[] = [];
+  const closes: number[] = [];
+  const runs: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const [engine, launchMs] = await timed<Engine>(() =>
+      backend.kind === 'webkitgtk-webdriver'
+        ? WebKitGtkEngine.launch(backend)
+        : PlaywrightEngine.launch(name, backend, { chromium, firefox, webkit }[name], {
+            headless: true,
+            ...launchSettings(backend),
+          }),
+    );
+    launches.push(launchMs);
+    const [page, openMs] = await timed(() =>
+      engine.openPage(inputs.pageOrigin, { proxyServer: proxy.server }),
+    );
+    opens.push(openMs);
+    for (let i = 0; i < FETCHES; i++) {
+      const scenario = scenarios[i % scenarios.length] as (typeof scenarios)[number];
+      const [, ms] = await timed(() => runScenario(scenario, engine, page, target, proxy.wire));
+      runs.push(ms);
+    }
+    const [, closeMs] = await timed(() => page.close());
+    closes.push(closeMs);
+    await engine.close();
+  }
+  const run = median(runs);
+  const p90 = [...runs].sort((a, b) => a - b)[Math.floor(runs.length * 0.9)] ?? Number.NaN;
+  const shared = median(launches) + median(opens) + catalogueSize * run;
+  const fresh = median(launches) + catalogueSize * (median(opens) + median(closes) + run);
+  const r = (x: number) => Math.round(x);
+  console.log(
+    `| ${name} | ${describeBackend(backend)} | ${r(median(launches))} | ${r(median(opens))} | ${r(median(closes))} | ${r(run)}, ${r(p90)} | ${r(shared)} | ${r(fresh)} | ${(fresh / shared).toFixed(1)}x |`,
+  );
+}
+console.log(
+  `\n${ROUNDS} rounds x ${FETCHES} scenario runs per engine; catalogue = ${catalogueSize} scenarios; medians.`,
+);
+await proxy.close();
+await app.close();
