@@ -56,11 +56,6 @@ export class RequestLog {
   read(token: string): WireExchange[] {
     return [...(this.#byToken.get(token) ?? [])];
   }
-
-  /** Forgets a token once its scenario has read it. */
-  forget(token: string): void {
-    this.#byToken.delete(token);
-  }
 }
 
 /** Node's header object (values may be arrays or numbers) as ordered pairs, duplicates kept. */

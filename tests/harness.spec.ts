@@ -4,6 +4,7 @@ import { Policy } from './cors/policy.ts';
 import type { EnginePage } from './engines/session.ts';
 import { test as base, expect } from './fixtures.ts';
 import { type Faults, startFaults } from './harness/faults.ts';
+import { loadInputs } from './harness/inputs.ts';
 import { type RecordingProxy, startRecordingProxy } from './harness/recording-proxy.ts';
 import { runScenario } from './harness/run-scenario.ts';
 import { EndpointTarget } from './harness/target.ts';
@@ -86,5 +87,48 @@ for (const { name, url, cause } of cases) {
       kind: 'unreachable',
       cause,
     });
+  });
+}
+
+/**
+ * The recording proxy is the wire every verdict rests on: against the reference realm, what it
+ * recorded for a scenario is what the server itself logged (methods, statuses, CORS headers).
+ */
+if (!loadInputs().endpoint) {
+  test('harness/recorder-agrees-with-server-log', async ({
+    engine,
+    pages,
+    target,
+    recorder,
+    referenceServer,
+    inputs,
+  }) => {
+    const corsHeaders = (headers: Array<[string, string]>) =>
+      headers
+        .filter(([n]) => n.toLowerCase().startsWith('access-control-'))
+        .map(([n, v]) => `${n.toLowerCase()}: ${v}`);
+    for (const id of [
+      'digibee/example-1-get-allowed',
+      'digibee/example-2-extra-header-blocked',
+      'digibee/example-3-post-not-configured',
+    ]) {
+      const scenario = inputs.catalogue.scenarios.find((s) => s.id === id);
+      if (!scenario) throw new Error(`${id} is missing from the catalogue`);
+      const run = await runScenario(
+        scenario,
+        engine,
+        await pages.get(inputs.pageOrigin),
+        target,
+        recorder.wire,
+      );
+      const logged = referenceServer?.log.read(run.token) ?? [];
+      expect(
+        run.wire.map((e) => ({ method: e.method, status: e.status, cors: corsHeaders(e.responseHeaders) })),
+        `${id}: the recording proxy's wire is the server's own log`,
+      ).toEqual(
+        logged.map((e) => ({ method: e.method, status: e.status, cors: corsHeaders(e.responseHeaders) })),
+      );
+      expect(run.wire.length).toBeGreaterThan(0);
+    }
   });
 }

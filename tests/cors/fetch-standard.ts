@@ -202,14 +202,6 @@ export function extractTokenList(list: HeaderList, name: string): ExtractedList 
   return { kind: 'list', items };
 }
 
-/** Access-Control-Max-Age = delta-seconds; a single header (#extract-header-list-values step 2). */
-export function extractMaxAge(list: HeaderList): number | 'absent' | 'failure' {
-  const values = list.filter(([n]) => lower(n) === 'access-control-max-age').map(([, v]) => v.trim());
-  if (values.length === 0) return 'absent';
-  if (values.length > 1 || !/^\d+$/.test(values[0] ?? '')) return 'failure';
-  return Number(values[0]);
-}
-
 /** #bad-port: the ports fetch refuses outright (#block-bad-port), before anything is sent. */
 const BAD_PORTS = new Set([
   0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104,

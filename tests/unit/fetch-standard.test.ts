@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   corsUnsafeRequestHeaderNames,
-  extractMaxAge,
   extractTokenList,
   getHeader,
   isCorsSafelistedMethod,
@@ -146,18 +145,6 @@ describe('header list parsing', () => {
     );
     assert.equal(
       extractTokenList([['Access-Control-Allow-Headers', '"x-a"']], 'access-control-allow-headers').kind,
-      'failure',
-    );
-  });
-  it('reads Max-Age as delta-seconds, a single header', () => {
-    assert.equal(extractMaxAge([['Access-Control-Max-Age', '600']]), 600);
-    assert.equal(extractMaxAge([]), 'absent');
-    assert.equal(extractMaxAge([['Access-Control-Max-Age', '-1']]), 'failure');
-    assert.equal(
-      extractMaxAge([
-        ['Access-Control-Max-Age', '1'],
-        ['Access-Control-Max-Age', '2'],
-      ]),
       'failure',
     );
   });
