@@ -42,6 +42,15 @@ export default class RunSummaryReporter implements Reporter {
     this.config = config;
     this.suite = suite;
     this.total = suite.allTests().length;
+    // Not a silent skip: say which scenarios the target does not take, and why.
+    const inputs = loadInputs();
+    const target = createTarget(inputs);
+    const notApplicable = inputs.catalogue.scenarios.filter((s) => !target.applies(s));
+    if (notApplicable.length > 0) {
+      process.stdout.write(
+        `cors-conformance: ${notApplicable.length} of ${inputs.catalogue.scenarios.length} scenarios test how engines treat particular reference-server answers (scope: reference) and do not run against ${target.description}\n`,
+      );
+    }
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
