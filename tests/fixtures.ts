@@ -9,6 +9,7 @@ import { WebKitGtkEngine } from './engines/webkitgtk-engine.ts';
 import {
   type Inputs,
   loadInputs,
+  pageOriginsOf,
   REFERENCE_ALT_API_HOST,
   REFERENCE_API_HOST,
   SANDBOXED_PAGE_ORIGIN,
@@ -102,11 +103,6 @@ export const test = base.extend<object, WorkerFixtures>({
 
   recorder: [
     async ({ inputs, referenceServer }, use) => {
-      const scenarioOrigins = inputs.catalogue.scenarios.flatMap((s) => [
-        ...(s.pageOrigin && s.pageOrigin !== 'null' ? [s.pageOrigin] : []),
-        ...[s.request, ...(s.before ?? [])].flatMap((r) => (r.frameOrigin ? [r.frameOrigin] : [])),
-      ]);
-      const pageOrigins = [inputs.pageOrigin, ...scenarioOrigins];
       const server = {
         host: new URL(referenceServer?.url ?? 'http://invalid').host,
         protocol: 'http' as const,
@@ -115,7 +111,7 @@ export const test = base.extend<object, WorkerFixtures>({
         ? [{ host: inputs.endpoint.url.host }]
         : [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST].map((host) => ({ host, forwardTo: server }));
       const proxy = await startRecordingProxy({
-        pageOrigins: [...new Set(pageOrigins)],
+        pageOrigins: pageOriginsOf(inputs),
         sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
         upstreams,
       });

@@ -9,7 +9,7 @@ import { loadRealm } from '../server/realm.ts';
 import type { Flaw } from './cors/flaws.ts';
 import { test as base, type EnginePages, expect, pagesThrough } from './fixtures.ts';
 import { explain, verdictsMatch } from './harness/expectation.ts';
-import { SANDBOXED_PAGE_ORIGIN } from './harness/inputs.ts';
+import { pageOriginsOf, SANDBOXED_PAGE_ORIGIN } from './harness/inputs.ts';
 import { type RecordingProxy, startRecordingProxy } from './harness/recording-proxy.ts';
 import { runScenario } from './harness/run-scenario.ts';
 import { ReferenceTarget } from './harness/target.ts';
@@ -54,12 +54,8 @@ const test = base.extend<object, { flawWorld: FlawWorld }>({
           },
         });
       }
-      const origins = inputs.catalogue.scenarios.flatMap((s) => [
-        ...(s.pageOrigin && s.pageOrigin !== 'null' ? [s.pageOrigin] : []),
-        ...[s.request, ...(s.before ?? [])].flatMap((r) => (r.frameOrigin ? [r.frameOrigin] : [])),
-      ]);
       const proxy = await startRecordingProxy({
-        pageOrigins: [...new Set([inputs.pageOrigin, ...origins])],
+        pageOrigins: pageOriginsOf(inputs),
         sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
         upstreams,
       });

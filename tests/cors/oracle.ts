@@ -118,6 +118,18 @@ export function describeReason(reason: BlockReason): string {
   }
 }
 
+/** The reading in one line: the verdict and, when blocked, why. */
+export function describeReading(reading: OracleReading): string {
+  switch (reading.verdict) {
+    case 'allowed':
+      return `allowed (status ${reading.status})`;
+    case 'blocked':
+      return `blocked at the ${reading.stage}: ${describeReason(reading.reason)}`;
+    case 'incomplete':
+      return `no judgement: the ${reading.missing} did not reach the server`;
+  }
+}
+
 /** #concept-cors-check; null on success. */
 export function corsCheck(
   request: OracleRequest,

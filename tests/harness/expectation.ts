@@ -1,10 +1,11 @@
 import { expect } from '@playwright/test';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
-import type { WireStep } from '../../scenarios/schema.ts';
+import type { Expectation, WireStep } from '../../scenarios/schema.ts';
 import type { WireExchange } from '../../server/request-log.ts';
 import { getHeader, type HeaderList, hasHeader } from '../cors/fetch-standard.ts';
 import { knownDivergence } from '../cors/known-divergences.ts';
 import {
+  describeReading,
   describeReason,
   exposedHeaderNames,
   type OracleReading,
@@ -14,9 +15,7 @@ import {
 import { expectFromPolicy, type Policy } from '../cors/policy.ts';
 import type { EngineName, UsableBackend } from '../engines/session.ts';
 import type { ScenarioRun } from './run-scenario.ts';
-import { describeVerdict, hopsOf, observed, type Verdict } from './verdict.ts';
-
-export type WireStepExpectation = WireStep;
+import { describeVerdict, describeWire, hopsOf, observed, type Verdict } from './verdict.ts';
 
 /**
  * What must happen: stated by the scenario record, or derived from a policy (the reference
@@ -33,7 +32,7 @@ export type ExpectedOutcome = {
   /** The policy whose Expose-Headers decides exactly which headers the page reads. */
   exposePolicy: Policy | null;
   /** What must reach the server, in order: methods, and statuses or request headers where stated. */
-  wire: WireStepExpectation[] | null;
+  wire: WireStep[] | null;
   /** Set when the engine is known to depart from the standard here and this is what it does instead. */
   knownDivergence?: string;
 } & ({ verdict: 'allowed'; status?: number } | { verdict: 'blocked'; stage: Stage });
@@ -63,6 +62,16 @@ function fromReading(
   }
 }
 
+/** A recorded expectation (the scenario's, or an engine divergence's) as the outcome to assert. */
+function fromRecord(
+  e: Expectation,
+): Pick<ExpectedOutcome, 'readable' | 'hidden'> &
+  ({ verdict: 'allowed'; status?: number } | { verdict: 'blocked'; stage: Stage }) {
+  return e.verdict === 'allowed'
+    ? { verdict: 'allowed', status: e.status, readable: e.readable ?? [], hidden: e.hidden ?? [] }
+    : { verdict: 'blocked', stage: e.stage, readable: [], hidden: [] };
+}
+
 export function expectationFor(
   scenario: CatalogueEntry,
   request: OracleRequest,
@@ -70,22 +79,13 @@ export function expectationFor(
   useRecord: boolean,
 ): ExpectedOutcome {
   if (useRecord && scenario.expect) {
-    const e = scenario.expect;
-    const common = {
+    return {
       source: 'scenario record',
       because: scenario.description,
       exposePolicy: null,
       wire: scenario.wire ?? null,
+      ...fromRecord(scenario.expect),
     };
-    return e.verdict === 'allowed'
-      ? {
-          ...common,
-          verdict: 'allowed',
-          status: e.status,
-          readable: e.readable ?? [],
-          hidden: e.hidden ?? [],
-        }
-      : { ...common, verdict: 'blocked', stage: e.stage, readable: [], hidden: [] };
   }
   if (!policy)
     throw new Error(`${scenario.id}: no expectation in the record and no policy to derive one from`);
@@ -111,12 +111,9 @@ export function inEngine(
   const standard = describeExpected(expected);
   const recorded = context.useRecord ? context.scenario.divergences?.[context.engine] : undefined;
   if (recorded?.backends.includes(context.backend)) {
-    const e = recorded.expect;
     return {
       ...expected,
-      ...(e.verdict === 'allowed'
-        ? { verdict: 'allowed', status: e.status, readable: e.readable ?? [], hidden: e.hidden ?? [] }
-        : { verdict: 'blocked', stage: e.stage }),
+      ...fromRecord(recorded.expect),
       because: `${recorded.note} (known divergence; by the standard: ${standard})`,
       wire: recorded.wire ?? null,
       exposePolicy: null,
@@ -144,23 +141,14 @@ export function describeExpected(expected: ExpectedOutcome): string {
 
 /** Why the verdict is what it is, in words, for assertion messages. */
 export function explain(run: ScenarioRun): string {
-  const oracle =
-    run.oracle.verdict === 'blocked'
-      ? `oracle: blocked at the ${run.oracle.stage}: ${describeReason(run.oracle.reason)}`
-      : run.oracle.verdict === 'allowed'
-        ? `oracle: allowed (status ${run.oracle.status})`
-        : `oracle: no judgement, the ${run.oracle.missing} did not reach the server`;
-  const wire =
-    run.wire.map((e) => `${e.method} ${e.status ?? '?'}${e.failure ? ` (${e.failure})` : ''}`).join(', ') ||
-    'nothing';
   const said =
     run.messages.map((m) => m.text).join(' | ') ||
     (run.messagesAvailable ? 'nothing' : 'n/a for this backend');
   return [
     `${run.scenario.id} in ${run.engine}: the engine ${describeVerdict(run.verdict)}`,
     `expected: ${describeExpected(run.expected)}`,
-    oracle,
-    `wire: ${wire}`,
+    `oracle: ${describeReading(run.oracle)}`,
+    `wire: ${describeWire(run.wire)}`,
     `engine said: ${said}`,
     run.divergence ? `DIVERGENCE: ${run.divergence}` : null,
     ...run.findings.map((f) => `FLAW: ${f.flaw}: ${f.evidence}`),
@@ -182,10 +170,6 @@ export function readableUnderPolicy(run: ScenarioRun, policy: Policy): string[] 
   return exposedHeaderNames(run.oracleRequest, { status: actual.status, headers });
 }
 
-/**
- * The assertion: what the engine did equals what is expected. The verdict is compared first;
- * readable headers and the wire are soft assertions so that one failure shows all of them.
- */
 /** The verdict as the expectation sees it: only the fields the expectation states. */
 function verdictShape(verdict: Verdict, expected: ExpectedOutcome): Record<string, unknown> {
   if (expected.verdict === 'allowed') {
@@ -198,7 +182,7 @@ function verdictShape(verdict: Verdict, expected: ExpectedOutcome): Record<strin
 }
 
 /** A recorded exchange as a wire step states it: only the fields the step names. */
-function wireShape(exchange: WireExchange, step: WireStepExpectation | undefined): Record<string, unknown> {
+function wireShape(exchange: WireExchange, step: WireStep | undefined): Record<string, unknown> {
   const shape: Record<string, unknown> = { method: exchange.method };
   if (step?.status !== undefined) shape.status = exchange.status;
   if (step?.origin !== undefined) shape.origin = getHeader(exchange.requestHeaders as HeaderList, 'origin');
@@ -209,14 +193,17 @@ function wireShape(exchange: WireExchange, step: WireStepExpectation | undefined
   return shape;
 }
 
+/** The verdict an expectation asks for, in the shape verdictShape gives. */
+function wantedShape(expected: ExpectedOutcome): Record<string, unknown> {
+  return expected.verdict === 'allowed'
+    ? { verdict: 'allowed', ...(expected.status !== undefined ? { status: expected.status } : {}) }
+    : { verdict: 'blocked', stage: expected.stage };
+}
+
 /** Whether every fetch of the run got the expected verdict (the assertion's first and main check). */
 export function verdictsMatch(run: ScenarioRun): boolean {
-  const expected = run.expected;
-  const want =
-    expected.verdict === 'allowed'
-      ? { verdict: 'allowed', ...(expected.status !== undefined ? { status: expected.status } : {}) }
-      : { verdict: 'blocked', stage: expected.stage };
-  return run.fetches.every((f) => JSON.stringify(verdictShape(f.verdict, expected)) === JSON.stringify(want));
+  const want = JSON.stringify(wantedShape(run.expected));
+  return run.fetches.every((f) => JSON.stringify(verdictShape(f.verdict, run.expected)) === want);
 }
 
 /**
@@ -227,10 +214,7 @@ export function verdictsMatch(run: ScenarioRun): boolean {
 export function assertExpectation(run: ScenarioRun): void {
   const expected = run.expected;
   const message = explain(run);
-  const want =
-    expected.verdict === 'allowed'
-      ? { verdict: 'allowed', ...(expected.status !== undefined ? { status: expected.status } : {}) }
-      : { verdict: 'blocked', stage: expected.stage };
+  const want = wantedShape(expected);
   run.fetches.forEach((fetch, index) => {
     const which = run.fetches.length > 1 ? `fetch ${index + 1} of ${run.fetches.length}: ` : '';
     expect(verdictShape(fetch.verdict, expected), `${which}${message}`).toEqual(want);

@@ -119,6 +119,18 @@ export function readInputs(environment: Env): Inputs {
   return { realm, catalogue, pageOrigin, endpoint };
 }
 
+/**
+ * Every origin the recording proxy serves the test page at: the run's page origin and those the
+ * scenarios call from (pages and frames). The opaque `null` is served sandboxed, apart.
+ */
+export function pageOriginsOf(inputs: Inputs): string[] {
+  const fromScenarios = inputs.catalogue.scenarios.flatMap((s) => [
+    ...(s.pageOrigin && s.pageOrigin !== 'null' ? [s.pageOrigin] : []),
+    ...[s.request, ...(s.before ?? [])].flatMap((r) => (r.frameOrigin ? [r.frameOrigin] : [])),
+  ]);
+  return [...new Set([inputs.pageOrigin, ...fromScenarios])];
+}
+
 let cached: Inputs | undefined;
 
 /** This process's inputs: config, specs and fixtures share one reading. */

@@ -105,6 +105,14 @@ export function classify(outcome: FetchOutcome, wire: WireExchange[]): Verdict {
   return { kind: 'blocked', stage: 'before-request' };
 }
 
+/** What reached the server, in one line: `OPTIONS 204, GET 200`. */
+export function describeWire(wire: WireExchange[]): string {
+  return (
+    wire.map((e) => `${e.method} ${e.status ?? '?'}${e.failure ? ` (${e.failure})` : ''}`).join(', ') ||
+    'nothing'
+  );
+}
+
 export function describeVerdict(verdict: Verdict): string {
   switch (verdict.kind) {
     case 'allowed':

@@ -1,11 +1,11 @@
 import type { WireExchange } from '../../server/request-log.ts';
-import { describeReason } from '../cors/oracle.ts';
+import { describeReading } from '../cors/oracle.ts';
 import { describeBackend } from '../engines/backends.ts';
 import type { Engine } from '../engines/session.ts';
 import { describeExpected } from '../harness/expectation.ts';
 import type { ScenarioRun } from '../harness/run-scenario.ts';
 import type { Target } from '../harness/target.ts';
-import { describeVerdict } from '../harness/verdict.ts';
+import { describeVerdict, describeWire } from '../harness/verdict.ts';
 
 /** The wire as a reader wants it: each request and its answer, with every header. */
 export function wireTranscript(wire: WireExchange[]): string {
@@ -27,34 +27,22 @@ export function wireTranscript(wire: WireExchange[]): string {
 export function oracleTranscript(run: ScenarioRun): string {
   const mark = { pass: '✓', fail: '✗', note: '·' } as const;
   const lines = run.oracle.steps.map((s) => `${mark[s.outcome]} ${s.text}  [fetch#${s.anchor}]`);
-  const verdict =
-    run.oracle.verdict === 'allowed'
-      ? 'allowed'
-      : run.oracle.verdict === 'blocked'
-        ? `blocked at the ${run.oracle.stage}`
-        : `no judgement: the ${run.oracle.missing} did not reach the server`;
-  return `Oracle (Fetch standard over the recorded wire): ${verdict}\n${lines.join('\n')}\n`;
+  return `Oracle (Fetch standard over the recorded wire): ${describeReading(run.oracle)}\n${lines.join('\n')}\n`;
 }
 
 /** Three readings side by side: the expectation, the oracle, the engine. */
 export function summary(run: ScenarioRun, engine: Engine, target: Target): string {
-  const oracle =
-    run.oracle.verdict === 'allowed'
-      ? `allowed (status ${run.oracle.status})`
-      : run.oracle.verdict === 'blocked'
-        ? `blocked at the ${run.oracle.stage}: ${describeReason(run.oracle.reason)}`
-        : `no judgement (the ${run.oracle.missing} did not reach the server)`;
   return [
     `scenario:    ${run.scenario.id}`,
     `target:      ${target.description}`,
     `page origin: ${new URL(run.request.url).origin === run.oracleRequest.origin ? '(same origin!)' : run.oracleRequest.origin}`,
     `engine:      ${engine.name} ${engine.version}, ${describeBackend(engine.backend)}`,
     `expectation: ${describeExpected(run.expected)}`,
-    `oracle:      ${oracle}`,
+    `oracle:      ${describeReading(run.oracle)}`,
     `engine did:  ${describeVerdict(run.verdict)}`,
     run.divergence ? `DIVERGENCE:  ${run.divergence}` : null,
     ...run.findings.map((f) => `FLAW:        ${f.flaw}: ${f.evidence}`),
-    `wire:        ${run.wire.map((e) => `${e.method} ${e.status ?? '?'}${e.failure ? ` (${e.failure})` : ''}`).join(', ') || 'nothing reached the server'}`,
+    `wire:        ${describeWire(run.wire)}`,
   ]
     .filter((l) => l !== null)
     .join('\n')
@@ -63,7 +51,7 @@ export function summary(run: ScenarioRun, engine: Engine, target: Target): strin
 
 export function messagesTranscript(run: ScenarioRun): string {
   if (!run.messagesAvailable)
-    return 'This engine backend reports no engine messages (WebKitGTK over classic WebDriver).\n';
+    return 'This backend reports no engine messages (WebKitGTK in MiniBrowser; the host in tests/engines/webkitgtk-host.py reports them).\n';
   if (run.messages.length === 0) return 'The engine gave no message for this request.\n';
   return run.messages
     .map((m) => `[${m.source}] ${m.text}`)
