@@ -80,7 +80,7 @@ export interface EnginePage {
 
 /** How a page reaches the network: always through the recording proxy. */
 export interface PageNetwork {
-  /** `http://127.0.0.1:PORT`: the recording proxy, which also serves the test page at every page origin. */
+  /** `http://[::1]:PORT` (or 127.0.0.1): the recording proxy, which also serves the test page at every page origin. */
   proxyServer: string;
 }
 

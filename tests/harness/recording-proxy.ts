@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import {
   type CompletedResponse,
   generateCACertificate,
@@ -30,13 +31,25 @@ export interface ProxyOptions {
 }
 
 export interface RecordingProxy {
-  /** Give engines `http://127.0.0.1:${port}`: mockttp's own `url` is https and breaks Chromium. */
+  /** Give engines `server` (plain http on loopback): mockttp's own `url` is https and breaks Chromium. */
   readonly port: number;
   readonly server: string;
   /** Every exchange filed under `token`, once each has an answer (or failed). */
   wire(token: string): Promise<WireExchange[]>;
   close(): Promise<void>;
 }
+
+/**
+ * Where engines reach the proxy: IPv6 loopback when the machine has it. mockttp flags a "passthrough
+ * loop" when a client's address and port equal those of one of its own upstream connections; over
+ * IPv4 loopback both ends use 127.0.0.1 and ephemeral ports do coincide now and then (seen in a full
+ * run), so the engines' side and the upstream side are kept on different loopback addresses.
+ */
+const ENGINE_SIDE_ADDRESS = Object.values(networkInterfaces())
+  .flat()
+  .some((i) => i?.address === '::1')
+  ? '[::1]'
+  : '127.0.0.1';
 
 const REFUSED = 'cors-conformance proxy: this host is not under test';
 const REFUSED_HEADER = 'x-cors-conformance-refused';
@@ -152,7 +165,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
 
   return {
     port: server.port,
-    server: `http://127.0.0.1:${server.port}`,
+    server: `http://${ENGINE_SIDE_ADDRESS}:${server.port}`,
     async wire(token: string) {
       const deadline = Date.now() + 3_000;
       const read = () => [...(byToken.get(token) ?? [])];
