@@ -1,11 +1,11 @@
 import { defineConfig } from '@playwright/test';
-import { InputError } from './lib/data-file.ts';
-import { backendPreference, resolveBackend } from './tests/engines/backends.ts';
-import { ENGINES } from './tests/engines/session.ts';
+import { backendPreference, resolveBackend } from './src/engines/backends.ts';
+import { ENGINES } from './src/engines/session.ts';
+import { InputError } from './src/input/data-file.ts';
+import { type Inputs, loadInputs } from './src/input/inputs.ts';
+import { environmentInfo } from './src/report/environment.ts';
+import { ALLURE_RESULTS_DIR } from './src/report/global-setup.ts';
 import type { WorkerFixtures } from './tests/fixtures.ts';
-import { ALLURE_RESULTS_DIR } from './tests/global-setup.ts';
-import { type Inputs, loadInputs } from './tests/harness/inputs.ts';
-import { environmentInfo } from './tests/report/environment.ts';
 
 // Bad input stops the run here, before any browser starts: every problem as `file: field: message`.
 function validInputs(): { inputs: Inputs; preference: ReturnType<typeof backendPreference> } {
@@ -29,10 +29,10 @@ export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   timeout: 30_000,
-  globalSetup: './tests/global-setup.ts',
+  globalSetup: './src/report/global-setup.ts',
   reporter: [
     ['list'],
-    ['./tests/report/run-summary-reporter.ts'],
+    ['./src/report/run-summary-reporter.ts'],
     [
       'allure-playwright',
       {

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, InputError, type Problem, readJson } from '../lib/data-file.ts';
 import type { RealmConfig } from '../server/realm-schema.ts';
+import { check, InputError, type Problem, readJson } from '../src/input/data-file.ts';
 import { AreaFile, type Scenario } from './schema.ts';
 
 export const CATALOGUE_DIR = fileURLToPath(new URL('.', import.meta.url));

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { SerializedOrigin } from '../server/realm-schema.ts';
 import {
   FETCH_ANCHORS,
   isForbiddenMethod,
   isForbiddenRequestHeader,
   normalizeMethod,
-} from '../tests/cors/fetch-standard.ts';
+} from '../src/fetch-standard/rules.ts';
+import { SerializedOrigin } from '../src/fetch-standard/values.ts';
 
 /**
  * The scenario catalogue's schema: the single source of the catalogue's types.
@@ -35,7 +35,7 @@ export const Citation = z.discriminatedUnion('source', [
     .object({
       source: z.literal('fetch'),
       anchor: z.enum(FETCH_ANCHORS, {
-        error: 'is not an anchor the catalogue knows (tests/cors/fetch-standard.ts)',
+        error: 'is not an anchor the catalogue knows (src/fetch-standard/rules.ts)',
       }),
       quote: z.string().min(10),
     })

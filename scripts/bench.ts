@@ -6,14 +6,14 @@ import {
   describeBackend,
   launchSettings,
   resolveBackend,
-} from '../tests/engines/backends.ts';
-import { PlaywrightEngine } from '../tests/engines/playwright-engine.ts';
-import { ENGINES, type Engine } from '../tests/engines/session.ts';
-import { WebKitGtkEngine } from '../tests/engines/webkitgtk-engine.ts';
-import { loadInputs, REFERENCE_API_HOST } from '../tests/harness/inputs.ts';
-import { startRecordingProxy } from '../tests/harness/recording-proxy.ts';
-import { runScenario } from '../tests/harness/run-scenario.ts';
-import { createTarget } from '../tests/harness/target.ts';
+} from '../src/engines/backends.ts';
+import { PlaywrightEngine } from '../src/engines/playwright-engine.ts';
+import { ENGINES, type Engine } from '../src/engines/session.ts';
+import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
+import { loadInputs, REFERENCE_API_HOST } from '../src/input/inputs.ts';
+import { runScenario } from '../src/run/run-scenario.ts';
+import { createTarget } from '../src/run/target.ts';
+import { startRecordingProxy } from '../src/wire/recording-proxy.ts';
 
 /**
  * `npm run bench`: where a run's time goes, per engine, measured in one process so that ratios compare

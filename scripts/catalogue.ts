@@ -1,7 +1,7 @@
-import { InputError } from '../lib/data-file.ts';
 import { SEED_DOCUMENT } from '../scenarios/schema.ts';
-import { specUrl } from '../tests/cors/fetch-standard.ts';
-import { loadInputs } from '../tests/harness/inputs.ts';
+import { specUrl } from '../src/fetch-standard/rules.ts';
+import { InputError } from '../src/input/data-file.ts';
+import { loadInputs } from '../src/input/inputs.ts';
 
 /**
  * `npm run catalogue`: the catalogue for people who want to read it (id, level, description, what it

@@ -1,5 +1,5 @@
-import { backendPreference, describeBackend, resolveBackend } from '../tests/engines/backends.ts';
-import { ENGINES } from '../tests/engines/session.ts';
+import { backendPreference, describeBackend, resolveBackend } from '../src/engines/backends.ts';
+import { ENGINES } from '../src/engines/session.ts';
 
 /** `npm run engines`: which backend drives each engine here. Exit 1 when one is unavailable. */
 const preference = backendPreference(process.env.ENGINE_BACKEND);

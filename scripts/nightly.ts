@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { ENGINES } from '../tests/engines/session.ts';
+import { ENGINES } from '../src/engines/session.ts';
 
 /**
  * What the nightly CI job does, runnable on one machine:

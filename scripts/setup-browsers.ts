@@ -5,8 +5,8 @@ import {
   describeBackend,
   resolveBackend,
   WEBKITGTK_HOST_PACKAGES,
-} from '../tests/engines/backends.ts';
-import { ENGINES, type EngineName } from '../tests/engines/session.ts';
+} from '../src/engines/backends.ts';
+import { ENGINES, type EngineName } from '../src/engines/session.ts';
 
 /**
  * `npm run setup`: makes every engine usable. Playwright's browsers where downloads work (ordinary CI),

@@ -1,7 +1,9 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { corsResponseHeaders, effectiveCors, withRawHeaders } from './cors-layer.ts';
+import { corsResponseHeaders, withRawHeaders } from '../src/policy/cors-headers.ts';
+import { headerPairs, rawHeaderPairs, TOKEN_PARAM, type WireExchange } from '../src/wire/exchange.ts';
+import { effectiveCors, pipelinePath } from './realm.ts';
 import type { Pipeline, RealmConfig } from './realm-schema.ts';
-import { headerPairs, RequestLog, rawHeaderPairs, TOKEN_PARAM, type WireExchange } from './request-log.ts';
+import { RequestLog } from './request-log.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,11 +18,6 @@ declare module 'fastify' {
 export interface ServerOptions {
   /** Fastify's logger; off by default (the request log is the record that matters). */
   logger?: boolean;
-}
-
-/** Digibee's pipeline URL shape: /pipeline/{realm}/v{major}/{pipeline}[/anything]. */
-export function pipelinePath(realm: string, pipeline: Pick<Pipeline, 'name' | 'major'>): string {
-  return `/pipeline/${realm}/v${pipeline.major}/${pipeline.name}`;
 }
 
 /**

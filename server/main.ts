@@ -1,7 +1,7 @@
-import { InputError } from '../lib/data-file.ts';
-import { buildServer, pipelinePath } from './build-server.ts';
+import { InputError } from '../src/input/data-file.ts';
+import { buildServer } from './build-server.ts';
 import { buildPageServer } from './page-server.ts';
-import { loadRealm } from './realm.ts';
+import { loadRealm, pipelinePath } from './realm.ts';
 
 /**
  * `npm run reference-server`: the reference triggers on 127.0.0.1:${PORT:-8080} and the test page on

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { TEST_PAGE_HTML } from './test-page.ts';
+import { TEST_PAGE_HTML } from '../src/engines/test-page.ts';
 
 /** Serves the test page at the page origin (another origin than the triggers'). Never listens itself. */
 export function buildPageServer(): FastifyInstance {

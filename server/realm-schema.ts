@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { HeaderName, HttpMethod } from '../src/fetch-standard/values.ts';
+import { CorsHeaders, OriginMatching } from '../src/policy/cors-headers.ts';
+
+export { CorsHeaders, OriginMatching };
 
 /**
  * The reference realm's configuration, as data. It models what the seed document says a Digibee user
@@ -6,53 +10,7 @@ import { z } from 'zod';
  * (download and upload) and REST triggers, and consumers' API keys sent in the `apikey` header.
  */
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
-
-export const HttpMethod = z.string().regex(TOKEN, 'must be an HTTP method token such as GET');
-export const HeaderName = z.string().regex(TOKEN, 'must be an HTTP header name (a token)');
-
-/** A serialized origin: scheme://host[:port], no path, no trailing slash. */
-export const SerializedOrigin = z.string().refine((value) => {
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
-  }
-}, 'must be a serialized origin such as https://app.example.com (scheme, host, optional port; no path or trailing slash)');
-
-/** The five CORS headers of the seed, plus Max-Age. Absent means "not configured here". */
-export const CorsHeaders = z
-  .object({
-    allowOrigin: z
-      .union([z.literal('*'), z.array(SerializedOrigin).min(1)])
-      .optional()
-      .describe('"*" or the list of origins allowed; a listed origin is echoed back with Vary: Origin'),
-    allowMethods: z.array(HttpMethod).optional(),
-    allowHeaders: z.array(HeaderName).optional(),
-    exposeHeaders: z.array(HeaderName).optional(),
-    allowCredentials: z.boolean().optional(),
-    maxAge: z.number().int().nonnegative().optional(),
-  })
-  .strict();
-export type CorsHeaders = z.infer<typeof CorsHeaders>;
-
-/**
- * How the server decides whether to echo a request's Origin against `allowOrigin`'s list. `exact` is
- * right; the others are the flawed matchers CORS scanners look for, kept here so the suite can prove
- * it catches each one (server/realms/flaws).
- */
-export const OriginMatching = z.enum([
-  'exact',
-  'reflect-any',
-  'prefix',
-  'suffix',
-  'substring',
-  'unescaped-regex',
-  'any-subdomain',
-  'ignore-scheme',
-]);
-export type OriginMatching = z.infer<typeof OriginMatching>;
 
 /** Raw response headers: a name with a value, or with null to leave the computed header out. */
 const RawHeaders = z.array(z.tuple([HeaderName, z.string().nullable()]));

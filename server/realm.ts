@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { check, InputError, readJson } from '../lib/data-file.ts';
+import { check, InputError, readJson } from '../src/input/data-file.ts';
+import type { Policy } from '../src/policy/policy.ts';
 import { CorsHeaders, Pipeline, Quirks, RealmConfig } from './realm-schema.ts';
 
 /** The realm the suite runs against by default: it reproduces the seed's example trigger. */
@@ -69,4 +70,42 @@ export function loadRealm(file: string = REFERENCE_REALM_FILE): RealmConfig {
   const checked = check(file, readRealmValue(path, []), RealmConfig);
   if (!checked.ok) throw new InputError(checked.problems);
   return checked.data;
+}
+
+/**
+ * The trigger's CORS layer: which CORS headers a pipeline answers with.
+ * Seed: "CORS can be configured individually within pipelines, or globally for the entire realm
+ * through the Global CORS Configuration." Here a pipeline's header overrides the realm's, header by header.
+ */
+export function effectiveCors(realm: RealmConfig, pipeline: Pipeline): CorsHeaders | null {
+  const merged: CorsHeaders = { ...realm.globalCors };
+  for (const [name, value] of Object.entries(pipeline.cors ?? {})) {
+    if (value !== undefined) Object.assign(merged, { [name]: value });
+  }
+  return Object.keys(merged).length === 0 ? null : merged;
+}
+
+/** Digibee's pipeline URL shape: /pipeline/{realm}/v{major}/{pipeline}[/anything]. */
+export function pipelinePath(realm: string, pipeline: Pick<Pipeline, 'name' | 'major'>): string {
+  return `/pipeline/${realm}/v${pipeline.major}/${pipeline.name}`;
+}
+
+/**
+ * A reference pipeline's configuration, seen as a policy (realm header merged in, header by header);
+ * null for a pipeline with quirks, which no policy describes.
+ */
+export function policyOfPipeline(realm: RealmConfig, pipeline: Pipeline): Policy | null {
+  if (pipeline.quirks && Object.keys(pipeline.quirks).length > 0) return null;
+  const cors = effectiveCors(realm, pipeline) ?? {};
+  return {
+    allowOrigin: cors.allowOrigin,
+    allowMethods: cors.allowMethods ?? [],
+    allowHeaders: cors.allowHeaders ?? [],
+    exposeHeaders: cors.exposeHeaders ?? [],
+    allowCredentials: cors.allowCredentials ?? false,
+    maxAge: cors.maxAge,
+    methods: pipeline.methods,
+    apiKey: pipeline.apiKey,
+    corsOnNotFound: false,
+  };
 }

@@ -1,10 +1,10 @@
+import { loadInputs } from '../src/input/inputs.ts';
+import { reportRun } from '../src/report/allure.ts';
+import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from '../src/report/annotations.ts';
+import { assertExpectation } from '../src/run/expectation.ts';
+import { runScenario } from '../src/run/run-scenario.ts';
+import { createTarget } from '../src/run/target.ts';
 import { test } from './fixtures.ts';
-import { assertExpectation } from './harness/expectation.ts';
-import { loadInputs } from './harness/inputs.ts';
-import { runScenario } from './harness/run-scenario.ts';
-import { createTarget } from './harness/target.ts';
-import { reportRun } from './report/allure.ts';
-import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './report/annotations.ts';
 
 /** One test per scenario per engine (project), titled with the scenario id: `--grep digibee/` works. */
 const inputs = loadInputs();

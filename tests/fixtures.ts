@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { test as base } from '@playwright/test';
 import { buildServer } from '../server/build-server.ts';
 import type { RequestLog } from '../server/request-log.ts';
-import { launchSettings } from './engines/backends.ts';
-import { PlaywrightEngine } from './engines/playwright-engine.ts';
-import type { Backend, Engine, EnginePage } from './engines/session.ts';
-import { WebKitGtkEngine } from './engines/webkitgtk-engine.ts';
+import { launchSettings } from '../src/engines/backends.ts';
+import { PlaywrightEngine } from '../src/engines/playwright-engine.ts';
+import type { Backend, Engine, EnginePage } from '../src/engines/session.ts';
+import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
 import {
   type Inputs,
   loadInputs,
@@ -13,9 +13,9 @@ import {
   REFERENCE_ALT_API_HOST,
   REFERENCE_API_HOST,
   SANDBOXED_PAGE_ORIGIN,
-} from './harness/inputs.ts';
-import { type RecordingProxy, startRecordingProxy, type Upstream } from './harness/recording-proxy.ts';
-import { createTarget, type Target } from './harness/target.ts';
+} from '../src/input/inputs.ts';
+import { createTarget, type Target } from '../src/run/target.ts';
+import { type RecordingProxy, startRecordingProxy, type Upstream } from '../src/wire/recording-proxy.ts';
 
 /** One page per page origin, opened on first use and kept for the worker's scenarios. */
 export interface EnginePages {

@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../server/build-server.ts';
 import { loadRealm } from '../server/realm.ts';
-import type { Flaw } from './cors/flaws.ts';
+import type { Flaw } from '../src/flaws/flaws.ts';
+import { pageOriginsOf, SANDBOXED_PAGE_ORIGIN } from '../src/input/inputs.ts';
+import { explain, verdictsMatch } from '../src/run/expectation.ts';
+import { runScenario } from '../src/run/run-scenario.ts';
+import { ReferenceTarget } from '../src/run/target.ts';
+import { type RecordingProxy, startRecordingProxy } from '../src/wire/recording-proxy.ts';
 import { test as base, type EnginePages, expect, pagesThrough } from './fixtures.ts';
-import { explain, verdictsMatch } from './harness/expectation.ts';
-import { pageOriginsOf, SANDBOXED_PAGE_ORIGIN } from './harness/inputs.ts';
-import { type RecordingProxy, startRecordingProxy } from './harness/recording-proxy.ts';
-import { runScenario } from './harness/run-scenario.ts';
-import { ReferenceTarget } from './harness/target.ts';
 
 /**
  * The suite catches each misconfiguration: the catalogue's misconfig/ (and vary/) scenarios, run in a

@@ -1,15 +1,15 @@
 import type { CatalogueEntry } from '../scenarios/load.ts';
 import { Scenario } from '../scenarios/schema.ts';
-import { Policy } from './cors/policy.ts';
-import type { EnginePage } from './engines/session.ts';
+import type { EnginePage } from '../src/engines/session.ts';
+import { loadInputs } from '../src/input/inputs.ts';
+import { Policy } from '../src/policy/policy.ts';
+import { summary, wireTranscript } from '../src/report/transcript.ts';
+import { runScenario } from '../src/run/run-scenario.ts';
+import { EndpointTarget } from '../src/run/target.ts';
+import type { UnreachableCause } from '../src/run/verdict.ts';
+import { type RecordingProxy, startRecordingProxy } from '../src/wire/recording-proxy.ts';
+import { type Faults, startFaults } from './fixtures/faults.ts';
 import { test as base, expect } from './fixtures.ts';
-import { type Faults, startFaults } from './harness/faults.ts';
-import { loadInputs } from './harness/inputs.ts';
-import { type RecordingProxy, startRecordingProxy } from './harness/recording-proxy.ts';
-import { runScenario } from './harness/run-scenario.ts';
-import { EndpointTarget } from './harness/target.ts';
-import type { UnreachableCause } from './harness/verdict.ts';
-import { summary, wireTranscript } from './report/transcript.ts';
 
 /**
  * The harness proves itself in each engine: what is not CORS must never read as CORS. Each fault

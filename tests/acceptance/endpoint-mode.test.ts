@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import cors from '@fastify/cors';
 import Fastify from 'fastify';
-import { freePort } from '../engines/processes.ts';
-import { expectationFor } from '../harness/expectation.ts';
-import { defaultPageOrigin, readInputs } from '../harness/inputs.ts';
-import { fetchSpec, oracleRequest } from '../harness/run-scenario.ts';
-import { createTarget } from '../harness/target.ts';
+import { freePort } from '../../src/engines/processes.ts';
+import { defaultPageOrigin, readInputs } from '../../src/input/inputs.ts';
+import { expectationFor } from '../../src/run/expectation.ts';
+import { fetchSpec, oracleRequest } from '../../src/run/run-scenario.ts';
+import { createTarget } from '../../src/run/target.ts';
 import { runPlaywright } from './run-playwright.ts';
 
 /**

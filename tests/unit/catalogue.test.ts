@@ -4,13 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { InputError } from '../../lib/data-file.ts';
 import { loadCatalogue } from '../../scenarios/load.ts';
 import { loadRealm } from '../../server/realm.ts';
-import { expectationFor } from '../harness/expectation.ts';
-import { DEFAULT_PAGE_ORIGIN, readInputs } from '../harness/inputs.ts';
-import { fetchSpec, oracleRequest } from '../harness/run-scenario.ts';
-import { createTarget } from '../harness/target.ts';
+import { InputError } from '../../src/input/data-file.ts';
+import { DEFAULT_PAGE_ORIGIN, readInputs } from '../../src/input/inputs.ts';
+import { expectationFor } from '../../src/run/expectation.ts';
+import { fetchSpec, oracleRequest } from '../../src/run/run-scenario.ts';
+import { createTarget } from '../../src/run/target.ts';
 
 const realm = loadRealm();
 

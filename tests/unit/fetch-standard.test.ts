@@ -9,7 +9,7 @@ import {
   isForbiddenRequestHeader,
   mimeEssence,
   normalizeMethod,
-} from '../cors/fetch-standard.ts';
+} from '../../src/fetch-standard/rules.ts';
 
 describe('#cors-safelisted-method and #concept-method-normalize', () => {
   it('safelists exactly GET, HEAD and POST', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { originMatches } from '../../server/cors-layer.ts';
-import type { WireExchange } from '../../server/request-log.ts';
-import { diagnose, lookalike } from '../cors/flaws.ts';
+import { diagnose, lookalike } from '../../src/flaws/flaws.ts';
+import { originMatches } from '../../src/policy/cors-headers.ts';
+import type { WireExchange } from '../../src/wire/exchange.ts';
 
 const PARTNER = 'https://partner.example.com';
 const exchange = (origin: string, response: Array<[string, string]>): WireExchange => ({
@@ -19,7 +19,7 @@ const flaws = (
   allowed: string[] | '*' | null = [PARTNER],
 ) => diagnose([exchange(origin, response)], allowed).map((f) => f.flaw);
 
-describe("the reference server's flawed origin matchers (server/cors-layer.ts)", () => {
+describe("the reference server's flawed origin matchers (src/policy/cors-headers.ts)", () => {
   const cases: Array<[string, Parameters<typeof originMatches>[2], boolean]> = [
     ['https://evil.example', 'reflect-any', true],
     ['https://partner.example.com.evil.example', 'prefix', true],

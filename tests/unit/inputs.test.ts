@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../../lib/data-file.ts';
-import { readInputs } from '../harness/inputs.ts';
+import { InputError } from '../../src/input/data-file.ts';
+import { readInputs } from '../../src/input/inputs.ts';
 
 const problems = (env: Record<string, string>) => {
   try {

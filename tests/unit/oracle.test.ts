@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HeaderList } from '../cors/fetch-standard.ts';
-import { type FetchWire, type OracleRequest, readWire } from '../cors/oracle.ts';
+import { type FetchWire, type OracleRequest, readWire } from '../../src/fetch-standard/oracle.ts';
+import type { HeaderList } from '../../src/fetch-standard/rules.ts';
 import { ORIGIN, request } from './requests.ts';
 
 const response = (status: number, headers: Record<string, string> | HeaderList = {}) => ({

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadRealm } from '../../server/realm.ts';
-import type { HeaderList } from '../cors/fetch-standard.ts';
-import type { OracleRequest } from '../cors/oracle.ts';
-import { expectFromPolicy, Policy, policyOfPipeline, simulate } from '../cors/policy.ts';
+import { loadRealm, policyOfPipeline } from '../../server/realm.ts';
+import type { OracleRequest } from '../../src/fetch-standard/oracle.ts';
+import type { HeaderList } from '../../src/fetch-standard/rules.ts';
+import { expectFromPolicy, Policy, simulate } from '../../src/policy/policy.ts';
 import { ORIGIN, request } from './requests.ts';
 
 const policy = (fields: Record<string, unknown>) => Policy.parse({ methods: ['GET', 'OPTIONS'], ...fields });
@@ -40,7 +40,7 @@ describe('the policy file schema', () => {
     assert.deepEqual(result.error?.issues.map((i) => i.path.join('.')).sort(), ['', 'allowOrigin.0']);
   });
   it('ships an example for the seed trigger that parses', async () => {
-    const { readJsonFile } = await import('../../lib/data-file.ts');
+    const { readJsonFile } = await import('../../src/input/data-file.ts');
     assert.deepEqual(readJsonFile('policies/digibee-cors-example.json', Policy), SEED);
   });
 });

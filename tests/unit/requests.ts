@@ -1,4 +1,4 @@
-import type { OracleRequest } from '../cors/oracle.ts';
+import type { OracleRequest } from '../../src/fetch-standard/oracle.ts';
 
 /** The page origin of the unit tests' requests. */
 export const ORIGIN = 'https://app.example.test';

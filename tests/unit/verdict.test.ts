@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WireExchange } from '../../server/request-log.ts';
-import type { FetchOutcome } from '../engines/session.ts';
-import { causeOf, classify } from '../harness/verdict.ts';
+import type { FetchOutcome } from '../../src/engines/session.ts';
+import { causeOf, classify } from '../../src/run/verdict.ts';
+import type { WireExchange } from '../../src/wire/exchange.ts';
 
 let seq = 0;
 const exchange = (

@@ -1,16 +1,48 @@
-import type { CorsHeaders, OriginMatching, Pipeline, Quirks, RealmConfig } from './realm-schema.ts';
+import { z } from 'zod';
+import { HeaderName, HttpMethod, SerializedOrigin } from '../fetch-standard/values.ts';
+
+/** The five CORS headers of the seed, plus Max-Age. Absent means "not configured here". */
+export const CorsHeaders = z
+  .object({
+    allowOrigin: z
+      .union([z.literal('*'), z.array(SerializedOrigin).min(1)])
+      .optional()
+      .describe('"*" or the list of origins allowed; a listed origin is echoed back with Vary: Origin'),
+    allowMethods: z.array(HttpMethod).optional(),
+    allowHeaders: z.array(HeaderName).optional(),
+    exposeHeaders: z.array(HeaderName).optional(),
+    allowCredentials: z.boolean().optional(),
+    maxAge: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type CorsHeaders = z.infer<typeof CorsHeaders>;
 
 /**
- * The trigger's CORS layer: which CORS headers a pipeline answers with.
- * Seed: "CORS can be configured individually within pipelines, or globally for the entire realm
- * through the Global CORS Configuration." Here a pipeline's header overrides the realm's, header by header.
+ * How the server decides whether to echo a request's Origin against `allowOrigin`'s list. `exact` is
+ * right; the others are the flawed matchers CORS scanners look for, kept here so the suite can prove
+ * it catches each one (server/realms/flaws).
  */
-export function effectiveCors(realm: RealmConfig, pipeline: Pipeline): CorsHeaders | null {
-  const merged: CorsHeaders = { ...realm.globalCors };
-  for (const [name, value] of Object.entries(pipeline.cors ?? {})) {
-    if (value !== undefined) Object.assign(merged, { [name]: value });
-  }
-  return Object.keys(merged).length === 0 ? null : merged;
+export const OriginMatching = z.enum([
+  'exact',
+  'reflect-any',
+  'prefix',
+  'suffix',
+  'substring',
+  'unescaped-regex',
+  'any-subdomain',
+  'ignore-scheme',
+]);
+export type OriginMatching = z.infer<typeof OriginMatching>;
+
+/** The CORS response headers a configuration produces: shared by the reference server and the policy's simulation. */
+
+/** How the origin list is answered: the exact match, or one of the flawed matchers. */
+export interface CorsAnswerOptions {
+  originMatching?: OriginMatching;
+  /** Echo `null` to a request whose Origin is `null`. */
+  trustNullOrigin?: boolean;
+  /** Leave out `Vary: Origin` when Allow-Origin depends on the request's Origin. */
+  omitVary?: boolean;
 }
 
 export type ResponseKind = 'preflight' | 'actual';
@@ -66,7 +98,7 @@ export function corsResponseHeaders(
   cors: CorsHeaders | null,
   requestOrigin: string | undefined,
   kind: ResponseKind,
-  quirks: Quirks = {},
+  quirks: Pick<CorsAnswerOptions, 'originMatching' | 'trustNullOrigin' | 'omitVary'> = {},
 ): Record<string, string> {
   if (cors === null) return {};
   const headers: Record<string, string> = {};

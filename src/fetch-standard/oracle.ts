@@ -12,7 +12,7 @@ import {
   isForbiddenResponseHeaderName,
   isMixedContent,
   isOkStatus,
-} from './fetch-standard.ts';
+} from './rules.ts';
 
 /**
  * The oracle: the Fetch standard's CORS-preflight fetch and CORS check, replayed over what the server

@@ -1,9 +1,5 @@
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import type { RequestSpec } from '../../scenarios/schema.ts';
-import type { WireExchange } from '../../server/request-log.ts';
-import { type HeaderList, normalizeMethod } from '../cors/fetch-standard.ts';
-import { diagnose, type Finding } from '../cors/flaws.ts';
-import { type OracleReading, type OracleRequest, readWire } from '../cors/oracle.ts';
 import type {
   Engine,
   EngineMessage,
@@ -12,6 +8,10 @@ import type {
   FetchOutcome,
   FetchSpec,
 } from '../engines/session.ts';
+import { type OracleReading, type OracleRequest, readWire } from '../fetch-standard/oracle.ts';
+import { type HeaderList, normalizeMethod } from '../fetch-standard/rules.ts';
+import { diagnose, type Finding } from '../flaws/flaws.ts';
+import type { WireExchange } from '../wire/exchange.ts';
 import { type ExpectedOutcome, expectationFor, inEngine } from './expectation.ts';
 import type { Target, WireSource } from './target.ts';
 import { classify, hopsOf, observed, type Verdict } from './verdict.ts';
@@ -36,7 +36,7 @@ export interface ScenarioRun {
   divergence: string | null;
   /** Every fetch of the scenario (more than one with `repeat`); the fields above are the first's, but `wire` holds them all. */
   fetches: FetchRun[];
-  /** Misconfigurations the server showed on the wire (tests/cors/flaws.ts). */
+  /** Misconfigurations the server showed on the wire (src/flaws/flaws.ts). */
   findings: Finding[];
 }
 

@@ -7,7 +7,7 @@
 export type EngineName = 'chromium' | 'firefox' | 'webkit';
 export const ENGINES: readonly EngineName[] = ['chromium', 'firefox', 'webkit'];
 
-/** How an engine is driven on this machine (tests/engines/backends.ts decides). */
+/** How an engine is driven on this machine (src/engines/backends.ts decides). */
 export type Backend =
   | { kind: 'playwright'; engine: EngineName; executable: string }
   | { kind: 'system-chromium'; engine: 'chromium'; executable: string }
@@ -16,7 +16,7 @@ export type Backend =
       kind: 'webkitgtk-webdriver';
       engine: 'webkit';
       driver: string;
-      /** The browser WebKitWebDriver starts: our host (tests/engines/webkitgtk-host.py) or MiniBrowser. */
+      /** The browser WebKitWebDriver starts: our host (src/engines/webkitgtk-host.py) or MiniBrowser. */
       browser: string;
       /** Whether that browser writes WebKit's console messages (our host does; MiniBrowser under automation does not). */
       consoleMessages: boolean;
@@ -25,7 +25,7 @@ export type Backend =
 
 export type UsableBackend = Exclude<Backend, { kind: 'unavailable' }>;
 
-/** Input of the in-page fetch (server/test-page/cc-fetch.js). */
+/** Input of the in-page fetch (src/engines/cc-fetch.js). */
 export interface FetchSpec {
   url: string;
   method: string;

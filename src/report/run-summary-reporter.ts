@@ -6,8 +6,8 @@ import type {
   TestCase,
   TestResult,
 } from '@playwright/test/reporter';
-import { loadInputs } from '../harness/inputs.ts';
-import { createTarget } from '../harness/target.ts';
+import { loadInputs } from '../input/inputs.ts';
+import { createTarget } from '../run/target.ts';
 import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
 
 /**

@@ -1,9 +1,8 @@
 import { expect } from '@playwright/test';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import type { Expectation, WireStep } from '../../scenarios/schema.ts';
-import type { WireExchange } from '../../server/request-log.ts';
-import { getHeader, type HeaderList, hasHeader } from '../cors/fetch-standard.ts';
-import { knownDivergence } from '../cors/known-divergences.ts';
+import type { EngineName, UsableBackend } from '../engines/session.ts';
+import { knownDivergence } from '../fetch-standard/known-divergences.ts';
 import {
   describeReading,
   describeReason,
@@ -11,9 +10,10 @@ import {
   type OracleReading,
   type OracleRequest,
   type Stage,
-} from '../cors/oracle.ts';
-import { expectFromPolicy, type Policy } from '../cors/policy.ts';
-import type { EngineName, UsableBackend } from '../engines/session.ts';
+} from '../fetch-standard/oracle.ts';
+import { getHeader, type HeaderList, hasHeader } from '../fetch-standard/rules.ts';
+import { expectFromPolicy, type Policy } from '../policy/policy.ts';
+import type { WireExchange } from '../wire/exchange.ts';
 import type { ScenarioRun } from './run-scenario.ts';
 import { describeVerdict, describeWire, hopsOf, observed, type Verdict } from './verdict.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-const script = readFileSync(new URL('./test-page/cc-fetch.js', import.meta.url), 'utf8');
+const script = readFileSync(new URL('./cc-fetch.js', import.meta.url), 'utf8');
 
 /** The page every engine opens at the page origin; scenarios call its `window.ccFetch(spec)`. */
 export const TEST_PAGE_HTML = `<!doctype html>

@@ -1,5 +1,5 @@
-import type { WireExchange } from '../../server/request-log.ts';
-import { getHeader, type HeaderList } from './fetch-standard.ts';
+import { getHeader, type HeaderList } from '../fetch-standard/rules.ts';
+import type { WireExchange } from '../wire/exchange.ts';
 
 /**
  * The misconfigurations CORS scanners (Corsy, CORScanner, CORStest) look for, named from what the

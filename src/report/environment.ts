@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describeBackend } from '../engines/backends.ts';
 import type { Backend } from '../engines/session.ts';
-import type { Inputs } from '../harness/inputs.ts';
+import type { Inputs } from '../input/inputs.ts';
 
 /** The version of an engine as installed, without launching it (for the report's environment). */
 export function installedVersion(backend: Backend): string {

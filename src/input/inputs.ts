@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { InputError, type Problem, readJsonFile } from '../../lib/data-file.ts';
 import { CATALOGUE_DIR, type Catalogue, loadCatalogue } from '../../scenarios/load.ts';
 import { loadRealm } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
-import { Policy } from '../cors/policy.ts';
+import { Policy } from '../policy/policy.ts';
+import { InputError, type Problem, readJsonFile } from './data-file.ts';
 
 /**
  * Everything a run reads, resolved and validated from the environment in one place, so that

@@ -6,8 +6,8 @@ import {
   type InitiatedRequest,
   type Mockttp,
 } from 'mockttp';
-import { TOKEN_PARAM, type WireExchange } from '../../server/request-log.ts';
-import { TEST_PAGE_HTML } from '../../server/test-page.ts';
+import { TEST_PAGE_HTML } from '../engines/test-page.ts';
+import { TOKEN_PARAM, type WireExchange } from './exchange.ts';
 
 /**
  * The recording proxy between the engines and the network (mockttp). It serves the test page at

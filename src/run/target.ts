@@ -1,10 +1,9 @@
 import type { CatalogueEntry } from '../../scenarios/load.ts';
-import { pipelinePath } from '../../server/build-server.ts';
-import { effectiveCors } from '../../server/cors-layer.ts';
+import { effectiveCors, pipelinePath, policyOfPipeline } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
-import { TOKEN_PARAM, type WireExchange } from '../../server/request-log.ts';
-import { type Policy, policyOfPipeline } from '../cors/policy.ts';
-import { type Endpoint, type Inputs, REFERENCE_API_HOST } from './inputs.ts';
+import { type Endpoint, type Inputs, REFERENCE_API_HOST } from '../input/inputs.ts';
+import type { Policy } from '../policy/policy.ts';
+import { TOKEN_PARAM, type WireExchange } from '../wire/exchange.ts';
 
 /** Where scenarios send their requests, what is expected there, and what reached it. */
 export interface Target {

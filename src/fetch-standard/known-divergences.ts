@@ -1,6 +1,6 @@
 import type { Backend, EngineName } from '../engines/session.ts';
-import { isLoopbackHost, pageScheme } from './fetch-standard.ts';
 import type { OracleRequest, Stage } from './oracle.ts';
+import { isLoopbackHost, pageScheme } from './rules.ts';
 
 /**
  * Where an engine is known to depart from the Fetch standard for a whole class of requests (what

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, firefox, webkit } from '@playwright/test';
-import { InputError } from '../../lib/data-file.ts';
+import { InputError } from '../input/data-file.ts';
 import type { Backend, EngineName } from './session.ts';
 
 /**
@@ -160,7 +160,7 @@ export function describeBackend(backend: Backend): string {
     case 'system-firefox-bidi':
       return `Debian Firefox ESR over WebDriver BiDi (${backend.executable})`;
     case 'webkitgtk-webdriver':
-      return `WebKitGTK over WebKitWebDriver (${backend.consoleMessages ? 'our host, tests/engines/webkitgtk-host.py' : `${backend.browser}, without engine messages or HTTP cache`})`;
+      return `WebKitGTK over WebKitWebDriver (${backend.consoleMessages ? 'our host, src/engines/webkitgtk-host.py' : `${backend.browser}, without engine messages or HTTP cache`})`;
     case 'unavailable':
       return `unavailable: ${backend.install}`;
   }

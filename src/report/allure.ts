@@ -1,10 +1,10 @@
 import * as allure from 'allure-js-commons';
 import { SEED_DOCUMENT } from '../../scenarios/schema.ts';
-import { specUrl } from '../cors/fetch-standard.ts';
 import { describeBackend } from '../engines/backends.ts';
 import type { Engine } from '../engines/session.ts';
-import type { ScenarioRun } from '../harness/run-scenario.ts';
-import type { Target } from '../harness/target.ts';
+import { specUrl } from '../fetch-standard/rules.ts';
+import type { ScenarioRun } from '../run/run-scenario.ts';
+import type { Target } from '../run/target.ts';
 import { messagesTranscript, oracleTranscript, summary, wireTranscript } from './transcript.ts';
 
 /** Labels, links, parameters and evidence of one scenario run, for the Allure report. */

@@ -1,7 +1,7 @@
-import type { WireExchange } from '../../server/request-log.ts';
-import { getHeader, type HeaderList } from '../cors/fetch-standard.ts';
-import type { ObservedResponse } from '../cors/oracle.ts';
 import type { FetchOutcome } from '../engines/session.ts';
+import type { ObservedResponse } from '../fetch-standard/oracle.ts';
+import { getHeader, type HeaderList } from '../fetch-standard/rules.ts';
+import type { WireExchange } from '../wire/exchange.ts';
 
 /** Why a target could not be reached: none of these is a CORS matter. */
 export type UnreachableCause =

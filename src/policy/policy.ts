@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { corsResponseHeaders, effectiveCors } from '../../server/cors-layer.ts';
 import {
-  HeaderName,
-  HttpMethod,
-  type Pipeline,
-  type RealmConfig,
-  SerializedOrigin,
-} from '../../server/realm-schema.ts';
-import type { HeaderList } from './fetch-standard.ts';
-import { type FetchWire, type OracleReading, type OracleRequest, readWire } from './oracle.ts';
+  type FetchWire,
+  type OracleReading,
+  type OracleRequest,
+  readWire,
+} from '../fetch-standard/oracle.ts';
+import type { HeaderList } from '../fetch-standard/rules.ts';
+import { HeaderName, HttpMethod, SerializedOrigin } from '../fetch-standard/values.ts';
+import { corsResponseHeaders } from './cors-headers.ts';
 
 /**
  * The policy: what the endpoint's owner says they configured, in the seed's terms. Expected verdicts
@@ -39,26 +38,6 @@ export const Policy = z
   .strict();
 export type Policy = z.infer<typeof Policy>;
 
-/**
- * A reference pipeline's configuration, seen as a policy (realm header merged in, header by header);
- * null for a pipeline with quirks, which no policy describes.
- */
-export function policyOfPipeline(realm: RealmConfig, pipeline: Pipeline): Policy | null {
-  if (pipeline.quirks && Object.keys(pipeline.quirks).length > 0) return null;
-  const cors = effectiveCors(realm, pipeline) ?? {};
-  return {
-    allowOrigin: cors.allowOrigin,
-    allowMethods: cors.allowMethods ?? [],
-    allowHeaders: cors.allowHeaders ?? [],
-    exposeHeaders: cors.exposeHeaders ?? [],
-    allowCredentials: cors.allowCredentials ?? false,
-    maxAge: cors.maxAge,
-    methods: pipeline.methods,
-    apiKey: pipeline.apiKey,
-    corsOnNotFound: false,
-  };
-}
-
 function corsHeadersOf(policy: Policy) {
   return {
     allowOrigin: policy.allowOrigin,
@@ -74,7 +53,7 @@ const asList = (headers: Record<string, string>): HeaderList => Object.entries(h
 
 /**
  * The wire a server configured with `policy` produces for `request`: the same CORS layer as the
- * reference server (server/cors-layer.ts), so both modes derive expectations the same way.
+ * reference server (src/policy/cors-headers.ts), so both modes derive expectations the same way.
  */
 export function simulate(policy: Policy, request: OracleRequest): FetchWire {
   const cors = corsHeadersOf(policy);

@@ -1,11 +1,11 @@
-import type { WireExchange } from '../../server/request-log.ts';
-import { describeReading } from '../cors/oracle.ts';
 import { describeBackend } from '../engines/backends.ts';
 import type { Engine } from '../engines/session.ts';
-import { describeExpected } from '../harness/expectation.ts';
-import type { ScenarioRun } from '../harness/run-scenario.ts';
-import type { Target } from '../harness/target.ts';
-import { describeVerdict, describeWire } from '../harness/verdict.ts';
+import { describeReading } from '../fetch-standard/oracle.ts';
+import { describeExpected } from '../run/expectation.ts';
+import type { ScenarioRun } from '../run/run-scenario.ts';
+import type { Target } from '../run/target.ts';
+import { describeVerdict, describeWire } from '../run/verdict.ts';
+import type { WireExchange } from '../wire/exchange.ts';
 
 /** The wire as a reader wants it: each request and its answer, with every header. */
 export function wireTranscript(wire: WireExchange[]): string {
@@ -51,7 +51,7 @@ export function summary(run: ScenarioRun, engine: Engine, target: Target): strin
 
 export function messagesTranscript(run: ScenarioRun): string {
   if (!run.messagesAvailable)
-    return 'This backend reports no engine messages (WebKitGTK in MiniBrowser; the host in tests/engines/webkitgtk-host.py reports them).\n';
+    return 'This backend reports no engine messages (WebKitGTK in MiniBrowser; the host in src/engines/webkitgtk-host.py reports them).\n';
   if (run.messages.length === 0) return 'The engine gave no message for this request.\n';
   return run.messages
     .map((m) => `[${m.source}] ${m.text}`)
