@@ -6,6 +6,7 @@ import {
   normalizeMethod,
 } from '../src/fetch-standard/rules.ts';
 import { SerializedOrigin } from '../src/fetch-standard/values.ts';
+import { ExpectedOutcome } from '../src/outcome/outcome.ts';
 
 /**
  * The scenario catalogue's schema: the single source of the catalogue's types.
@@ -101,29 +102,9 @@ export const RequestSpec = z
   });
 export type RequestSpec = z.infer<typeof RequestSpec>;
 
-export const Stage = z.enum(['before-request', 'preflight', 'response']);
-
-export const Expectation = z.discriminatedUnion('verdict', [
-  z
-    .object({
-      verdict: z.literal('allowed'),
-      /** The status the page reads. */
-      status: z.number().int().min(100).max(599).optional(),
-      /** Response headers the page must be able to read (lower-case names). */
-      readable: z.array(z.string().regex(TOKEN)).optional(),
-      /** Response headers the server sends that the page must not be able to read. */
-      hidden: z.array(z.string().regex(TOKEN)).optional(),
-    })
-    .strict(),
-  z
-    .object({
-      verdict: z.literal('blocked'),
-      /** Where the engine stopped: before sending anything, at the preflight, or at the CORS check of the response. */
-      stage: Stage,
-    })
-    .strict(),
-]);
-export type Expectation = z.infer<typeof Expectation>;
+/** A record's `expect`: the one ExpectedOutcome (src/outcome/outcome.ts). */
+export const Expectation = ExpectedOutcome;
+export type Expectation = ExpectedOutcome;
 
 /** One request that reached the server, in order. */
 export const WireStep = z

@@ -8,7 +8,7 @@ import { buildServer } from '../server/build-server.ts';
 import { loadRealm } from '../server/realm.ts';
 import type { Flaw } from '../src/flaws/flaws.ts';
 import { pageOriginsOf, SANDBOXED_PAGE_ORIGIN } from '../src/input/inputs.ts';
-import { explain, verdictsMatch } from '../src/run/expectation.ts';
+import { explain, verdictDifferences } from '../src/run/expectation.ts';
 import { runScenario } from '../src/run/run-scenario.ts';
 import { ReferenceTarget } from '../src/run/target.ts';
 import { type RecordingProxy, startRecordingProxy } from '../src/wire/recording-proxy.ts';
@@ -77,8 +77,9 @@ for (const profile of profiles) {
     for (const scenario of scenarios) {
       const page = await flawWorld.pages.get(scenario.pageOrigin ?? inputs.pageOrigin);
       const run = await runScenario(scenario, engine, page, target, flawWorld.proxy.wire);
-      if (verdictsMatch(run)) continue;
-      const message = explain(run);
+      const missed = verdictDifferences(run).filter((f) => f.differences.length > 0);
+      if (missed.length === 0) continue;
+      const message = missed.map(({ fetch }) => explain(run, fetch)).join('\n\n');
       caught.push(`${scenario.id}:\n${message}`);
       // One observation can fit several flaws (an echoed look-alike is also a reflection): each failure
       // names a flaw, and the profile's own is among them.

@@ -1,5 +1,6 @@
 import type { Backend, EngineName } from '../engines/session.ts';
-import type { OracleRequest, Stage } from './oracle.ts';
+import type { ExpectedOutcome } from '../outcome/outcome.ts';
+import type { OracleRequest } from './oracle.ts';
 import { isLoopbackHost, pageScheme } from './rules.ts';
 
 /**
@@ -15,7 +16,7 @@ export interface KnownDivergence {
   backends: Backend['kind'][];
   note: string;
   applies(request: OracleRequest): boolean;
-  behaviour: { verdict: 'blocked'; stage: Stage };
+  behaviour: ExpectedOutcome;
 }
 
 export const KNOWN_DIVERGENCES: KnownDivergence[] = [

@@ -1,4 +1,11 @@
 import {
+  type BlockReason,
+  describeOutcome,
+  describeReason,
+  type Outcome,
+  type Stage,
+} from '../outcome/outcome.ts';
+import {
   CORS_SAFELISTED_RESPONSE_HEADER_NAMES,
   type CredentialsMode,
   corsUnsafeRequestHeaderNames,
@@ -42,44 +49,19 @@ export interface FetchWire {
   actual: ObservedResponse | null;
 }
 
-/** Where a request stops: before anything is sent, at the preflight, or at the actual response. */
-export type Stage = 'before-request' | 'preflight' | 'response';
-
-export type BlockReason =
-  | { code: 'mixed-content'; pageOrigin: string; url: string }
-  | { code: 'bad-port'; url: string }
-  | { code: 'preflight-status-not-ok'; status: number }
-  | { code: 'allow-origin-missing'; stage: Stage }
-  | { code: 'allow-origin-mismatch'; stage: Stage; got: string; origin: string }
-  | { code: 'allow-origin-wildcard-with-credentials'; stage: Stage }
-  | { code: 'allow-credentials-not-true'; stage: Stage; got: string | null }
-  | { code: 'allow-methods-malformed'; value: string }
-  | { code: 'allow-headers-malformed'; value: string }
-  | {
-      code: 'method-not-allowed';
-      method: string;
-      allowed: string[] | null;
-      wildcardNeedsNoCredentials: boolean;
-    }
-  | { code: 'authorization-not-listed'; allowed: string[] | null }
-  | {
-      code: 'header-not-allowed';
-      header: string;
-      allowed: string[] | null;
-      wildcardNeedsNoCredentials: boolean;
-    };
-
-export type BlockCode = BlockReason['code'];
-
 export interface OracleStep {
   anchor: FetchAnchor;
   outcome: 'pass' | 'fail' | 'note';
   text: string;
 }
 
+/**
+ * The oracle's reading: an Outcome (a block always with its reason), with the rules it applied; or no
+ * judgement, when the wire lacks what one needs.
+ */
 export type OracleReading = { preflightRequired: boolean; steps: OracleStep[] } & (
-  | { verdict: 'allowed'; status: number; exposed: string[] }
-  | { verdict: 'blocked'; stage: Stage; reason: BlockReason }
+  | Extract<Outcome, { verdict: 'allowed' }>
+  | (Extract<Outcome, { verdict: 'blocked' }> & { reason: BlockReason })
   /** The wire lacks what a judgement needs: nothing reached the server, or the engine stopped early. */
   | { verdict: 'incomplete'; missing: 'preflight' | 'actual' }
 );
@@ -88,45 +70,22 @@ const code = (s: string) => `\`${s}\``;
 const listText = (items: string[] | null) =>
   items === null ? 'absent' : items.length === 0 ? 'empty' : items.join(', ');
 
-export function describeReason(reason: BlockReason): string {
-  const where = (stage: Stage) => (stage === 'preflight' ? 'the preflight response' : 'the response');
-  switch (reason.code) {
-    case 'mixed-content':
-      return `the page ${reason.pageOrigin} is https and ${reason.url} is plain http (and not loopback): mixed content is blocked before it is sent`;
-    case 'bad-port':
-      return `the port of ${reason.url} is a bad port: fetch refuses it before anything is sent`;
-    case 'preflight-status-not-ok':
-      return `the preflight was answered ${reason.status}, not an ok status (200-299)`;
-    case 'allow-origin-missing':
-      return `${where(reason.stage)} has no Access-Control-Allow-Origin`;
-    case 'allow-origin-mismatch':
-      return `Access-Control-Allow-Origin on ${where(reason.stage)} is ${code(reason.got)}, not the page origin ${code(reason.origin)}${reason.got.includes(',') ? ' (it must hold one origin, never a list)' : ''}`;
-    case 'allow-origin-wildcard-with-credentials':
-      return `${where(reason.stage)} allows origin ${code('*')}, which does not cover a request with credentials`;
-    case 'allow-credentials-not-true':
-      return `Access-Control-Allow-Credentials on ${where(reason.stage)} is ${reason.got === null ? 'absent' : code(reason.got)}, not ${code('true')}, and the request includes credentials`;
-    case 'allow-methods-malformed':
-      return `Access-Control-Allow-Methods ${code(reason.value)} is not a list of method tokens`;
-    case 'allow-headers-malformed':
-      return `Access-Control-Allow-Headers ${code(reason.value)} is not a list of header names`;
-    case 'method-not-allowed':
-      return `Access-Control-Allow-Methods from the preflight (${listText(reason.allowed)}) does not list ${code(reason.method)}${reason.wildcardNeedsNoCredentials ? `; ${code('*')} does not count for a request with credentials` : ''}`;
-    case 'authorization-not-listed':
-      return `Access-Control-Allow-Headers from the preflight (${listText(reason.allowed)}) does not list ${code('authorization')}, which ${code('*')} never covers`;
-    case 'header-not-allowed':
-      return `Access-Control-Allow-Headers from the preflight (${listText(reason.allowed)}) does not list ${code(reason.header)}${reason.wildcardNeedsNoCredentials ? `; ${code('*')} does not count for a request with credentials` : ''}`;
-  }
-}
-
 /** The reading in one line: the verdict and, when blocked, why. */
 export function describeReading(reading: OracleReading): string {
+  if (reading.verdict === 'incomplete')
+    return `no judgement: the ${reading.missing} did not reach the server`;
+  return describeOutcome(outcomeOfReading(reading) as Outcome);
+}
+
+/** The reading's Outcome; null when the wire allowed no judgement. */
+export function outcomeOfReading(reading: OracleReading): Outcome | null {
   switch (reading.verdict) {
     case 'allowed':
-      return `allowed (status ${reading.status})`;
+      return { verdict: 'allowed', status: reading.status, readable: reading.readable };
     case 'blocked':
-      return `blocked at the ${reading.stage}: ${describeReason(reading.reason)}`;
+      return { verdict: 'blocked', stage: reading.stage, reason: reading.reason };
     case 'incomplete':
-      return `no judgement: the ${reading.missing} did not reach the server`;
+      return null;
   }
 }
 
@@ -298,7 +257,7 @@ export function readWire(request: OracleRequest, wire: FetchWire | FetchWire[]):
 }
 
 type HopReading =
-  | { verdict: 'allowed'; status: number; exposed: string[]; steps: OracleStep[] }
+  | { verdict: 'allowed'; status: number; readable: string[]; steps: OracleStep[] }
   | { verdict: 'blocked'; stage: Stage; reason: BlockReason; steps: OracleStep[] }
   | { verdict: 'incomplete'; missing: 'preflight' | 'actual'; steps: OracleStep[] }
   | { verdict: 'redirect'; status: number; location: string };
@@ -414,5 +373,5 @@ function readHop(
     outcome: 'pass',
     text: `the ${request.method} was answered ${actual.status} with Access-Control-Allow-Origin ${code(getHeader(actual.headers, 'access-control-allow-origin') ?? '')}: the page reads it (readable headers: ${exposed.join(', ') || 'none'})`,
   });
-  return { verdict: 'allowed', status: actual.status, exposed, steps };
+  return { verdict: 'allowed', status: actual.status, readable: exposed, steps };
 }

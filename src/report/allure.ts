@@ -3,9 +3,17 @@ import { SEED_DOCUMENT } from '../../scenarios/schema.ts';
 import { describeBackend } from '../engines/backends.ts';
 import type { Engine } from '../engines/session.ts';
 import { specUrl } from '../fetch-standard/rules.ts';
-import type { ScenarioRun } from '../run/run-scenario.ts';
+import { divergenceOf, type ScenarioRun } from '../run/run-scenario.ts';
 import type { Target } from '../run/target.ts';
-import { messagesTranscript, oracleTranscript, summary, wireTranscript } from './transcript.ts';
+import type { Secrets } from './secrets.ts';
+import {
+  messagesTranscript,
+  oracleTranscript,
+  pageOutcomeTranscript,
+  requestTranscript,
+  runWireTranscript,
+  summary,
+} from './transcript.ts';
 
 /** Labels, links, parameters and evidence of one scenario run, for the Allure report. */
 export async function reportRun(
@@ -13,6 +21,7 @@ export async function reportRun(
   engine: Engine,
   target: Target,
   areaTitle: string,
+  secrets: Secrets,
 ): Promise<void> {
   const { scenario } = run;
   // Suites: area, then scenario; the engine is a parameter, so a scenario's three runs sit together.
@@ -32,17 +41,18 @@ export async function reportRun(
     if (citation.source === 'fetch') await allure.link(specUrl(citation.anchor), `Fetch: ${citation.anchor}`);
     else await allure.link(SEED_DOCUMENT.url, `Digibee docs: ${citation.section}`);
   }
-  if (run.divergence) await allure.label('divergence', run.divergence);
+  const divergence = divergenceOf(run);
+  if (divergence) await allure.label('divergence', secrets.mask(divergence));
   for (const finding of run.findings) await allure.label('flaw', finding.flaw);
   if (run.expected.knownDivergence) await allure.label('known divergence', run.expected.knownDivergence);
-  await allure.attachment('summary', summary(run, engine, target), 'text/plain');
+  await allure.attachment('summary', summary(run, engine, target, secrets), 'text/plain');
   await allure.attachment(
     'request (what the page asked for)',
-    JSON.stringify(run.request, null, 2),
+    requestTranscript(run, secrets),
     'application/json',
   );
-  await allure.attachment('wire (what reached the server)', wireTranscript(run.wire), 'text/plain');
-  await allure.attachment('oracle explanation', oracleTranscript(run), 'text/plain');
-  await allure.attachment('engine messages', messagesTranscript(run), 'text/plain');
-  await allure.attachment('page outcome', JSON.stringify(run.outcome, null, 2), 'application/json');
+  await allure.attachment('wire (what reached the server)', runWireTranscript(run, secrets), 'text/plain');
+  await allure.attachment('oracle explanation', oracleTranscript(run, secrets), 'text/plain');
+  await allure.attachment('engine messages', messagesTranscript(run, secrets), 'text/plain');
+  await allure.attachment('page outcome', pageOutcomeTranscript(run, secrets), 'application/json');
 }

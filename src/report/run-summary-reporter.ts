@@ -9,6 +9,7 @@ import type {
 import { loadInputs } from '../input/inputs.ts';
 import { createTarget } from '../run/target.ts';
 import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
+import { ALLURE_RESULTS_DIR } from './global-setup.ts';
 
 /**
  * Progress, a per-engine summary, and the catalogue's own check that nothing went unrun: in a run
@@ -113,6 +114,8 @@ export default class RunSummaryReporter implements Reporter {
   }
 
   async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+    // `--list` runs nothing: there is no result to summarise or to check for completeness.
+    if (process.argv.includes('--list')) return undefined;
     if (result.status !== 'interrupted' && this.selectsEverything()) this.checkCompleteness();
     const rows = [...this.tallies.entries()].sort(([a], [b]) => a.localeCompare(b));
     const line = (cells: Array<string | number>) =>
@@ -126,7 +129,9 @@ export default class RunSummaryReporter implements Reporter {
     process.stdout.write(
       `\ncors-conformance summary (verdicts are what each engine did):\n${table.join('\n')}\n`,
     );
-    process.stdout.write('Allure results: allure-results/ (npm run report, then npm run report:open)\n');
+    process.stdout.write(
+      `Allure results: ${ALLURE_RESULTS_DIR}/ (npm run report, then npm run report:open)\n`,
+    );
     if (this.problems.length > 0) {
       process.stdout.write(
         `\ncors-conformance: the run is incomplete:\n${this.problems.map((p) => `  - ${p}`).join('\n')}\n`,

@@ -1,58 +1,61 @@
 import { expect } from '@playwright/test';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
-import type { Expectation, WireStep } from '../../scenarios/schema.ts';
+import type { WireStep } from '../../scenarios/schema.ts';
 import type { EngineName, UsableBackend } from '../engines/session.ts';
 import { knownDivergence } from '../fetch-standard/known-divergences.ts';
 import {
   describeReading,
-  describeReason,
   exposedHeaderNames,
   type OracleReading,
   type OracleRequest,
-  type Stage,
 } from '../fetch-standard/oracle.ts';
 import { getHeader, type HeaderList, hasHeader } from '../fetch-standard/rules.ts';
+import {
+  describeExpectedOutcome,
+  describeOutcome,
+  describeReason,
+  differences,
+  type ExpectedOutcome,
+} from '../outcome/outcome.ts';
 import { expectFromPolicy, type Policy } from '../policy/policy.ts';
 import type { WireExchange } from '../wire/exchange.ts';
-import type { ScenarioRun } from './run-scenario.ts';
-import { describeVerdict, describeWire, hopsOf, observed, type Verdict } from './verdict.ts';
+import { type FetchRun, type ScenarioRun, wireOfRun } from './run-scenario.ts';
+import { describeWire, hopsOf, observed } from './verdict.ts';
 
 /**
  * What must happen: stated by the scenario record, or derived from a policy (the reference
  * pipeline's configuration, or the endpoint owner's policy file) through the Fetch standard.
  */
-export type ExpectedOutcome = {
+export interface Expectation {
   /** Where the expectation comes from, for reports: "scenario record" or "policy of pipeline orders". */
   source: string;
   /** Why, in words (the policy reading's reason when blocked). */
   because: string;
-  /** Response headers that must be readable / must not be (scenario records). */
-  readable: string[];
-  hidden: string[];
+  /** The outcome every fetch of the scenario must have. */
+  outcome: ExpectedOutcome;
   /** The policy whose Expose-Headers decides exactly which headers the page reads. */
   exposePolicy: Policy | null;
   /** What must reach the server, in order: methods, and statuses or request headers where stated. */
   wire: WireStep[] | null;
   /** Set when the engine is known to depart from the standard here and this is what it does instead. */
   knownDivergence?: string;
-} & ({ verdict: 'allowed'; status?: number } | { verdict: 'blocked'; stage: Stage });
+}
 
 function fromReading(
   reading: OracleReading,
   request: OracleRequest,
   policy: Policy,
   source: string,
-): ExpectedOutcome {
-  const common = { source, readable: [], hidden: [], exposePolicy: policy };
+): Expectation {
+  const common = { source, exposePolicy: policy };
   const wire = [...(reading.preflightRequired ? [{ method: 'OPTIONS' }] : []), { method: request.method }];
   switch (reading.verdict) {
     case 'allowed':
-      return { ...common, verdict: 'allowed', because: 'the policy allows it', wire };
+      return { ...common, outcome: { verdict: 'allowed' }, because: 'the policy allows it', wire };
     case 'blocked':
       return {
         ...common,
-        verdict: 'blocked',
-        stage: reading.stage,
+        outcome: { verdict: 'blocked', stage: reading.stage },
         because: describeReason(reading.reason),
         wire:
           reading.stage === 'before-request' ? [] : reading.stage === 'preflight' ? wire.slice(0, 1) : wire,
@@ -62,29 +65,19 @@ function fromReading(
   }
 }
 
-/** A recorded expectation (the scenario's, or an engine divergence's) as the outcome to assert. */
-function fromRecord(
-  e: Expectation,
-): Pick<ExpectedOutcome, 'readable' | 'hidden'> &
-  ({ verdict: 'allowed'; status?: number } | { verdict: 'blocked'; stage: Stage }) {
-  return e.verdict === 'allowed'
-    ? { verdict: 'allowed', status: e.status, readable: e.readable ?? [], hidden: e.hidden ?? [] }
-    : { verdict: 'blocked', stage: e.stage, readable: [], hidden: [] };
-}
-
 export function expectationFor(
   scenario: CatalogueEntry,
   request: OracleRequest,
   policy: { policy: Policy; name: string } | null,
   useRecord: boolean,
-): ExpectedOutcome {
+): Expectation {
   if (useRecord && scenario.expect) {
     return {
       source: 'scenario record',
       because: scenario.description,
       exposePolicy: null,
       wire: scenario.wire ?? null,
-      ...fromRecord(scenario.expect),
+      outcome: scenario.expect,
     };
   }
   if (!policy)
@@ -99,7 +92,7 @@ export function expectationFor(
  * standard here (the scenario record's `divergences`, or a class of requests in known-divergences.ts).
  */
 export function inEngine(
-  expected: ExpectedOutcome,
+  expected: Expectation,
   context: {
     scenario: CatalogueEntry;
     engine: EngineName;
@@ -107,13 +100,13 @@ export function inEngine(
     useRecord: boolean;
   },
   request: OracleRequest,
-): ExpectedOutcome {
+): Expectation {
   const standard = describeExpected(expected);
   const recorded = context.useRecord ? context.scenario.divergences?.[context.engine] : undefined;
   if (recorded?.backends.includes(context.backend)) {
     return {
       ...expected,
-      ...fromRecord(recorded.expect),
+      outcome: recorded.expect,
       because: `${recorded.note} (known divergence; by the standard: ${standard})`,
       wire: recorded.wire ?? null,
       exposePolicy: null,
@@ -122,35 +115,35 @@ export function inEngine(
   }
   const known = knownDivergence(context.engine, context.backend, request);
   if (!known) return expected;
+  const blockedBeforeSending =
+    known.behaviour.verdict === 'blocked' && known.behaviour.stage === 'before-request';
   return {
     ...expected,
-    ...known.behaviour,
+    outcome: known.behaviour,
     because: `${known.note} (known divergence ${known.id}; by the standard: ${standard})`,
-    wire: known.behaviour.stage === 'before-request' ? [] : expected.wire,
+    wire: blockedBeforeSending ? [] : expected.wire,
     knownDivergence: known.id,
   };
 }
 
-export function describeExpected(expected: ExpectedOutcome): string {
-  const what =
-    expected.verdict === 'allowed'
-      ? `allowed${expected.status !== undefined ? ` (status ${expected.status})` : ''}`
-      : `blocked at the ${expected.stage}`;
-  return `${what}, per ${expected.source}: ${expected.because}`;
+export function describeExpected(expected: Expectation): string {
+  return `${describeExpectedOutcome(expected.outcome)}, per ${expected.source}: ${expected.because}`;
 }
 
-/** Why the verdict is what it is, in words, for assertion messages. */
-export function explain(run: ScenarioRun): string {
+/** Why one fetch's verdict is what it is, in words, for assertion messages and reports. */
+export function explain(run: ScenarioRun, fetch: FetchRun): string {
   const said =
-    run.messages.map((m) => m.text).join(' | ') ||
+    fetch.messages.map((m) => m.text).join(' | ') ||
     (run.messagesAvailable ? 'nothing' : 'n/a for this backend');
+  const which = run.fetches.length > 1 ? `, fetch ${fetch.index} of ${run.fetches.length}` : '';
   return [
-    `${run.scenario.id} in ${run.engine}: the engine ${describeVerdict(run.verdict)}`,
+    `${run.scenario.id} in ${run.engine}${which}: the engine ${describeOutcome(fetch.verdict)}`,
     `expected: ${describeExpected(run.expected)}`,
-    `oracle: ${describeReading(run.oracle)}`,
-    `wire: ${describeWire(run.wire)}`,
+    `oracle: ${describeReading(fetch.oracle)}`,
+    run.setup.length > 0 ? `before it: ${describeWire(run.setup)}` : null,
+    `wire: ${describeWire(fetch.wire)}`,
     `engine said: ${said}`,
-    run.divergence ? `DIVERGENCE: ${run.divergence}` : null,
+    fetch.divergence ? `DIVERGENCE: ${fetch.divergence}` : null,
     ...run.findings.map((f) => `FLAW: ${f.flaw}: ${f.evidence}`),
   ]
     .filter(Boolean)
@@ -158,8 +151,8 @@ export function explain(run: ScenarioRun): string {
 }
 
 /** The headers a page must read when the endpoint exposes what the policy says, given what it sent. */
-export function readableUnderPolicy(run: ScenarioRun, policy: Policy): string[] | null {
-  const actual = observed(hopsOf(run.wire).at(-1)?.actual ?? null);
+export function readableUnderPolicy(run: ScenarioRun, fetch: FetchRun, policy: Policy): string[] | null {
+  const actual = observed(hopsOf(fetch.wire).at(-1)?.actual ?? null);
   if (!actual) return null;
   const headers: HeaderList = [
     ...actual.headers.filter(([n]) => n.toLowerCase() !== 'access-control-expose-headers'),
@@ -168,17 +161,6 @@ export function readableUnderPolicy(run: ScenarioRun, policy: Policy): string[] 
       : []),
   ];
   return exposedHeaderNames(run.oracleRequest, { status: actual.status, headers });
-}
-
-/** The verdict as the expectation sees it: only the fields the expectation states. */
-function verdictShape(verdict: Verdict, expected: ExpectedOutcome): Record<string, unknown> {
-  if (expected.verdict === 'allowed') {
-    if (verdict.kind !== 'allowed') return { verdict: describeVerdict(verdict) };
-    return { verdict: 'allowed', ...(expected.status !== undefined ? { status: verdict.status } : {}) };
-  }
-  return verdict.kind === 'blocked'
-    ? { verdict: 'blocked', stage: verdict.stage }
-    : { verdict: describeVerdict(verdict) };
 }
 
 /** A recorded exchange as a wire step states it: only the fields the step names. */
@@ -193,52 +175,46 @@ function wireShape(exchange: WireExchange, step: WireStep | undefined): Record<s
   return shape;
 }
 
-/** The verdict an expectation asks for, in the shape verdictShape gives. */
-function wantedShape(expected: ExpectedOutcome): Record<string, unknown> {
-  return expected.verdict === 'allowed'
-    ? { verdict: 'allowed', ...(expected.status !== undefined ? { status: expected.status } : {}) }
-    : { verdict: 'blocked', stage: expected.stage };
+/** How each fetch departs from the expected outcome (empty lists when every fetch meets it). */
+export function verdictDifferences(run: ScenarioRun): Array<{ fetch: FetchRun; differences: string[] }> {
+  return run.fetches.map((fetch) => ({
+    fetch,
+    differences: differences(run.expected.outcome, fetch.verdict),
+  }));
 }
 
-/** Whether every fetch of the run got the expected verdict (the assertion's first and main check). */
+/** Whether every fetch of the run got the expected outcome (the assertion's first and main check). */
 export function verdictsMatch(run: ScenarioRun): boolean {
-  const want = JSON.stringify(wantedShape(run.expected));
-  return run.fetches.every((f) => JSON.stringify(verdictShape(f.verdict, run.expected)) === want);
+  return verdictDifferences(run).every((f) => f.differences.length === 0);
 }
 
 /**
- * The assertion: what the engine did equals what is expected, for every fetch of the scenario. The
- * verdict is compared first; readable headers and the wire are soft assertions so that one failure
- * shows all of them.
+ * The assertion: every fetch of the scenario meets the expected outcome, each failure explained with
+ * that fetch's own verdict, reading and wire. Then, as soft assertions so that one failure shows all of
+ * them: the headers read under the policy's Expose-Headers, and what reached the server.
  */
-export function assertExpectation(run: ScenarioRun): void {
-  const expected = run.expected;
-  const message = explain(run);
-  const want = wantedShape(expected);
-  run.fetches.forEach((fetch, index) => {
-    const which = run.fetches.length > 1 ? `fetch ${index + 1} of ${run.fetches.length}: ` : '';
-    expect(verdictShape(fetch.verdict, expected), `${which}${message}`).toEqual(want);
-  });
-  if (expected.verdict === 'allowed' && run.verdict.kind === 'allowed') {
-    const readable = run.verdict.readable;
-    for (const name of expected.readable)
-      expect.soft(readable, `${name} is readable by the page`).toContain(name);
-    for (const name of expected.hidden)
-      expect.soft(readable, `${name} is hidden from the page`).not.toContain(name);
-    const underPolicy = expected.exposePolicy ? readableUnderPolicy(run, expected.exposePolicy) : null;
-    if (underPolicy) {
-      const exposed = expected.exposePolicy?.exposeHeaders.join(', ') || 'none';
-      expect
-        .soft(
-          readable,
-          `the response headers the page reads, with Access-Control-Expose-Headers as the policy says (${exposed})\n${message}`,
-        )
-        .toEqual(underPolicy);
-    }
+export function assertExpectation(run: ScenarioRun, mask: (text: string) => string = (t) => t): void {
+  for (const { fetch, differences: found } of verdictDifferences(run))
+    expect(found, mask(explain(run, fetch))).toEqual([]);
+  const policy = run.expected.exposePolicy;
+  for (const fetch of run.fetches) {
+    if (!policy || fetch.verdict.verdict !== 'allowed') continue;
+    const underPolicy = readableUnderPolicy(run, fetch, policy);
+    if (!underPolicy) continue;
+    const exposed = policy.exposeHeaders.join(', ') || 'none';
+    expect
+      .soft(
+        fetch.verdict.readable,
+        mask(
+          `the response headers the page reads, with Access-Control-Expose-Headers as the policy says (${exposed})\n${explain(run, fetch)}`,
+        ),
+      )
+      .toEqual(underPolicy);
   }
-  if (expected.wire) {
-    const steps = expected.wire;
-    const got = run.wire.map((exchange, i) => wireShape(exchange, steps[i]));
-    expect.soft(got, `what reached the server\n${message}`).toEqual(steps);
+  if (run.expected.wire) {
+    const steps = run.expected.wire;
+    const got = wireOfRun(run).map((exchange, i) => wireShape(exchange, steps[i]));
+    const last = run.fetches.at(-1) as FetchRun;
+    expect.soft(got, mask(`what reached the server\n${explain(run, last)}`)).toEqual(steps);
   }
 }

@@ -8,15 +8,21 @@ import type {
   FetchOutcome,
   FetchSpec,
 } from '../engines/session.ts';
-import { type OracleReading, type OracleRequest, readWire } from '../fetch-standard/oracle.ts';
+import {
+  type OracleReading,
+  type OracleRequest,
+  outcomeOfReading,
+  readWire,
+} from '../fetch-standard/oracle.ts';
 import { type HeaderList, normalizeMethod } from '../fetch-standard/rules.ts';
 import { diagnose, type Finding } from '../flaws/flaws.ts';
+import { differences, exactly, type Outcome } from '../outcome/outcome.ts';
 import type { WireExchange } from '../wire/exchange.ts';
-import { type ExpectedOutcome, expectationFor, inEngine } from './expectation.ts';
+import { type Expectation, expectationFor, inEngine } from './expectation.ts';
 import type { Target, WireSource } from './target.ts';
-import { classify, hopsOf, observed, type Verdict } from './verdict.ts';
+import { classify, hopsOf, observed } from './verdict.ts';
 
-/** Everything one scenario produced in one engine: the evidence behind its verdict. */
+/** Everything one scenario produced in one engine: the evidence behind its verdicts. */
 export interface ScenarioRun {
   scenario: CatalogueEntry;
   engine: EngineName;
@@ -24,30 +30,45 @@ export interface ScenarioRun {
   request: FetchSpec;
   /** The request as the Fetch standard sees it (method normalized, body-implied Content-Type). */
   oracleRequest: OracleRequest;
-  expected: ExpectedOutcome;
-  outcome: FetchOutcome;
-  wire: WireExchange[];
-  messages: EngineMessage[];
+  expected: Expectation;
+  /** What the scenario's `before` requests put on the wire (their verdicts are not asserted). */
+  setup: WireExchange[];
+  /** One record per fetch of the scenario (more than one with `repeat`), each with its own evidence. */
+  fetches: FetchRun[];
   /** False when the backend reports no engine messages at all (so "none" means "not available"). */
   messagesAvailable: boolean;
-  verdict: Verdict;
-  oracle: OracleReading;
-  /** Set when the engine did not do what the Fetch standard says for the responses it got. */
-  divergence: string | null;
-  /** Every fetch of the scenario (more than one with `repeat`); the fields above are the first's, but `wire` holds them all. */
-  fetches: FetchRun[];
   /** Misconfigurations the server showed on the wire (src/flaws/flaws.ts). */
   findings: Finding[];
 }
 
-/** One fetch of a scenario and its evidence. */
+/** One fetch of a scenario and its evidence: its page outcome, its wire, its verdict, its reading. */
 export interface FetchRun {
+  /** 1-based, as reports name it: "fetch 2 of 3". */
+  index: number;
   outcome: FetchOutcome;
   wire: WireExchange[];
   messages: EngineMessage[];
-  verdict: Verdict;
+  verdict: Outcome;
   oracle: OracleReading;
+  /** Set when the engine did not do what the Fetch standard says for the responses it got. */
   divergence: string | null;
+}
+
+/** Every exchange of the run, in order: the setup requests', then each fetch's. */
+export const wireOfRun = (run: ScenarioRun): WireExchange[] => [
+  ...run.setup,
+  ...run.fetches.flatMap((f) => f.wire),
+];
+
+/** The run's divergences from the standard, each naming its fetch when there are several. */
+export function divergenceOf(run: ScenarioRun): string | null {
+  const several = run.fetches.length > 1;
+  return (
+    run.fetches
+      .filter((f) => f.divergence)
+      .map((f) => (several ? `fetch ${f.index}: ${f.divergence}` : f.divergence))
+      .join('; ') || null
+  );
 }
 
 const FETCH_TIMEOUT_MS = 10_000;
@@ -111,32 +132,28 @@ export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
   };
 }
 
-/** Engine verdict against the oracle's reading of the same wire: null when they agree. */
-export function divergence(verdict: Verdict, reading: OracleReading): string | null {
-  if (verdict.kind === 'unreachable') return null;
+/**
+ * The engine's verdict against the oracle's reading of the same wire, with the one comparison of
+ * outcomes: null when they agree.
+ */
+export function divergence(verdict: Outcome, reading: OracleReading, wire: WireExchange[]): string | null {
+  if (verdict.verdict === 'unreachable') return null;
   if (reading.verdict === 'incomplete') {
-    if (verdict.kind === 'blocked' && verdict.stage === 'before-request') {
+    if (verdict.verdict === 'blocked' && verdict.stage === 'before-request') {
       return 'the engine sent nothing, though no rule of the Fetch standard stops this request before it is sent';
     }
-    if (reading.missing === 'actual' && verdict.kind === 'blocked' && verdict.stage === 'preflight') {
+    if (reading.missing === 'actual' && verdict.verdict === 'blocked' && verdict.stage === 'preflight') {
       return 'the oracle finds that the preflight passes, yet the engine did not send the request';
     }
-    if (verdict.kind === 'allowed')
+    if (verdict.verdict === 'allowed')
       return `the engine allowed the request, but the ${reading.missing} never reached the server`;
     return null;
   }
-  if (reading.verdict === 'allowed') {
-    if (verdict.kind === 'blocked')
-      return `the oracle allows the request on this wire, the engine blocked it at the ${verdict.stage}`;
-    const expected = reading.exposed.join(', ');
-    const got = verdict.readable.join(', ');
-    return expected === got ? null : `the page reads headers [${got}], the oracle expects [${expected}]`;
-  }
-  if (verdict.kind === 'allowed')
-    return `the oracle blocks the request at the ${reading.stage}, the engine allowed it`;
-  if (verdict.stage !== reading.stage)
-    return `the oracle blocks at the ${reading.stage}, the engine at the ${verdict.stage}`;
-  return null;
+  const oracle = outcomeOfReading(reading);
+  if (!oracle) return null;
+  const present = observed(hopsOf(wire).at(-1)?.actual ?? null)?.headers.map(([n]) => n) ?? [];
+  const differs = differences(exactly(oracle, present), verdict);
+  return differs.length === 0 ? null : `by the oracle: ${differs.join('; ')}`;
 }
 
 export async function runScenario(
@@ -164,7 +181,7 @@ export async function runScenario(
     await page.takeMessages(token, { expectSome: false, settleMs: 0 });
   }
   const fetches: FetchRun[] = [];
-  for (let n = 0; n < scenario.repeat; n++) {
+  for (let index = 1; index <= scenario.repeat; index++) {
     const outcome = await page.fetch(request);
     // Each fetch reads (and clears) the wire of the token: the repeats of one URL stay apart.
     const wire = await wireOf(token);
@@ -177,29 +194,28 @@ export async function runScenario(
       expectSome: outcome.kind !== 'resolved' && page.reportsCorsMessages,
       settleMs: 300,
     });
-    fetches.push({ outcome, wire, messages, verdict, oracle, divergence: divergence(verdict, oracle) });
+    fetches.push({
+      index,
+      outcome,
+      wire,
+      messages,
+      verdict,
+      oracle,
+      divergence: divergence(verdict, oracle, wire),
+    });
   }
-  const [first] = fetches as [FetchRun, ...FetchRun[]];
-  const wire = [...setup, ...fetches.flatMap((f) => f.wire)];
-  return {
+  const run: ScenarioRun = {
     scenario,
     engine: engine.name,
     token,
     request,
     oracleRequest: asOracleSees,
     expected,
-    ...first,
-    wire,
-    messages: fetches.flatMap((f) => f.messages),
-    messagesAvailable: page.reportsCorsMessages,
-    divergence:
-      fetches
-        .map((f, i) =>
-          f.divergence && fetches.length > 1 ? `fetch ${i + 1}: ${f.divergence}` : f.divergence,
-        )
-        .filter(Boolean)
-        .join('; ') || null,
+    setup,
     fetches,
-    findings: diagnose(wire, target.allowedOrigins(scenario)),
+    messagesAvailable: page.reportsCorsMessages,
+    findings: [],
   };
+  run.findings = diagnose(wireOfRun(run), target.allowedOrigins(scenario));
+  return run;
 }

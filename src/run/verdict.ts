@@ -1,26 +1,8 @@
 import type { FetchOutcome } from '../engines/session.ts';
 import type { ObservedResponse } from '../fetch-standard/oracle.ts';
 import { getHeader, type HeaderList } from '../fetch-standard/rules.ts';
+import type { Outcome, UnreachableCause } from '../outcome/outcome.ts';
 import type { WireExchange } from '../wire/exchange.ts';
-
-/** Why a target could not be reached: none of these is a CORS matter. */
-export type UnreachableCause =
-  | 'connection-refused'
-  | 'unknown-host'
-  | 'tls'
-  | 'timeout'
-  | 'gateway-error'
-  | 'connection-failed'
-  | 'proxy-refused';
-
-/**
- * The verdict: what the engine did, as one typed value built in one place (classify). The stage comes
- * from the wire: the engine gives the page the same TypeError whatever stopped it.
- */
-export type Verdict =
-  | { kind: 'allowed'; status: number; readable: string[] }
-  | { kind: 'blocked'; stage: 'preflight' | 'response' | 'before-request' }
-  | { kind: 'unreachable'; cause: UnreachableCause; detail: string };
 
 export const isPreflight = (e: WireExchange): boolean =>
   e.method === 'OPTIONS' && getHeader(e.requestHeaders, 'access-control-request-method') !== null;
@@ -69,40 +51,50 @@ function gatewayError(e: WireExchange): boolean {
 }
 
 /**
- * Every request an engine sends goes through the recording proxy, so the wire is complete: a failure
- * to reach the server shows there (a proxy error tag, a gateway's 5xx, no answer), and nothing on the
- * wire means the engine refused to send anything.
+ * The verdict: what the engine did, as an Outcome built in one place. The stage comes from the wire:
+ * the engine gives the page the same TypeError whatever stopped it. Every request an engine sends goes
+ * through the recording proxy, so the wire is complete: a failure to reach the server shows there (a
+ * proxy error tag, a gateway's 5xx, a request still waiting for its answer), and nothing on the wire
+ * means the engine refused to send anything.
  */
-export function classify(outcome: FetchOutcome, wire: WireExchange[]): Verdict {
-  const failed = wire.find((e) => e.failure !== undefined);
+export function classify(outcome: FetchOutcome, wire: WireExchange[]): Outcome {
   if (outcome.kind === 'resolved') {
     return {
-      kind: 'allowed',
+      verdict: 'allowed',
       status: outcome.status,
       readable: outcome.headers.map(([name]) => name.toLowerCase()).sort(),
     };
   }
   if (outcome.kind === 'timeout')
-    return { kind: 'unreachable', cause: 'timeout', detail: `no answer within ${outcome.ms} ms` };
+    return { verdict: 'unreachable', cause: 'timeout', detail: `no answer within ${outcome.ms} ms` };
+  const failed = wire.find((e) => e.failure !== undefined);
   if (failed?.failure)
     return {
-      kind: 'unreachable',
+      verdict: 'unreachable',
       cause: causeOf(failed.failure),
       detail: `${failed.method} ${failed.url}: ${failed.failure}`,
     };
+  // A request that never got its answer says nothing about CORS: the server (or the path to it) did not answer.
+  const open = wire.find((e) => e.status === null);
+  if (open) {
+    return {
+      verdict: 'unreachable',
+      cause: 'no-answer',
+      detail: `${open.method} ${open.url} was still waiting for its answer when the page's fetch failed`,
+    };
+  }
   const gateway = wire.find(gatewayError);
   if (gateway) {
     return {
-      kind: 'unreachable',
+      verdict: 'unreachable',
       cause: 'gateway-error',
       detail: `${gateway.method} answered ${gateway.status} without CORS headers: a gateway, not the application`,
     };
   }
   const last = hopsOf(wire).at(-1);
-  if (last?.actual) return { kind: 'blocked', stage: 'response' };
-  if (last?.preflight) return { kind: 'blocked', stage: 'preflight' };
-
-  return { kind: 'blocked', stage: 'before-request' };
+  if (last?.actual) return { verdict: 'blocked', stage: 'response' };
+  if (last?.preflight) return { verdict: 'blocked', stage: 'preflight' };
+  return { verdict: 'blocked', stage: 'before-request' };
 }
 
 /** What reached the server, in one line: `OPTIONS 204, GET 200`. */
@@ -111,17 +103,4 @@ export function describeWire(wire: WireExchange[]): string {
     wire.map((e) => `${e.method} ${e.status ?? '?'}${e.failure ? ` (${e.failure})` : ''}`).join(', ') ||
     'nothing'
   );
-}
-
-export function describeVerdict(verdict: Verdict): string {
-  switch (verdict.kind) {
-    case 'allowed':
-      return `allowed (status ${verdict.status})`;
-    case 'blocked':
-      return verdict.stage === 'before-request'
-        ? 'blocked before any request was sent'
-        : `blocked at the ${verdict.stage}`;
-    case 'unreachable':
-      return `unreachable (${verdict.cause}): ${verdict.detail}`;
-  }
 }

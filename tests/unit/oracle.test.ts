@@ -255,7 +255,7 @@ describe('#concept-response-cors-exposed-header-name-list', () => {
     credentials: OracleRequest['credentials'] = 'same-origin',
   ) => {
     const reading = read(request({ credentials }), { actual: response(200, headers) });
-    return reading.verdict === 'allowed' ? reading.exposed : reading.verdict;
+    return reading.verdict === 'allowed' ? reading.readable : reading.verdict;
   };
   const base = {
     'access-control-allow-origin': ORIGIN,

@@ -36,47 +36,47 @@ describe('classify: the one place a verdict is built', () => {
       ms: 4,
     };
     assert.deepEqual(classify(outcome, [exchange('GET', 404)]), {
-      kind: 'allowed',
+      verdict: 'allowed',
       status: 404,
       readable: ['content-length', 'content-type'],
     });
   });
   it('a rejected fetch with only the preflight on the wire is blocked at the preflight', () => {
     assert.deepEqual(classify(rejected, [exchange('OPTIONS', 204)]), {
-      kind: 'blocked',
+      verdict: 'blocked',
       stage: 'preflight',
     });
   });
   it('a rejected fetch whose request reached the server is blocked at the response', () => {
     assert.deepEqual(classify(rejected, [exchange('OPTIONS', 204), exchange('POST', 404)]), {
-      kind: 'blocked',
+      verdict: 'blocked',
       stage: 'response',
     });
   });
   it('nothing on the wire: the engine refused to send (every request goes through the proxy)', () => {
-    assert.deepEqual(classify(rejected, []), { kind: 'blocked', stage: 'before-request' });
+    assert.deepEqual(classify(rejected, []), { verdict: 'blocked', stage: 'before-request' });
   });
   it('a proxy failure tag is unreachable with its cause, even though a 502 came back', () => {
     const verdict = classify(rejected, [exchange('GET', 502, { failure: 'passthrough-error:ECONNREFUSED' })]);
     assert.deepEqual(
-      { kind: verdict.kind, cause: verdict.kind === 'unreachable' && verdict.cause },
-      { kind: 'unreachable', cause: 'connection-refused' },
+      { verdict: verdict.verdict, cause: verdict.verdict === 'unreachable' && verdict.cause },
+      { verdict: 'unreachable', cause: 'connection-refused' },
     );
   });
   it('a gateway 502/503/504 without Allow-Origin is unreachable, with Allow-Origin it is a response', () => {
-    assert.equal(classify(rejected, [exchange('GET', 503)]).kind, 'unreachable');
+    assert.equal(classify(rejected, [exchange('GET', 503)]).verdict, 'unreachable');
     assert.deepEqual(classify(rejected, [exchange('GET', 500)]), {
-      kind: 'blocked',
+      verdict: 'blocked',
       stage: 'response',
     });
     const withCors = exchange('GET', 502, {
       responseHeaders: [['Access-Control-Allow-Origin', 'https://other.example']],
     });
-    assert.deepEqual(classify(rejected, [withCors]), { kind: 'blocked', stage: 'response' });
+    assert.deepEqual(classify(rejected, [withCors]), { verdict: 'blocked', stage: 'response' });
   });
   it('a timeout is unreachable (timeout)', () => {
     const verdict = classify({ kind: 'timeout', ms: 2000 }, [exchange('GET', 0, { failure: 'aborted' })]);
-    assert.equal(verdict.kind === 'unreachable' && verdict.cause, 'timeout');
+    assert.equal(verdict.verdict === 'unreachable' && verdict.cause, 'timeout');
   });
 });
 
