@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Pipeline } from '../server/realm-schema.ts';
 import {
   FETCH_ANCHORS,
   isForbiddenMethod,
@@ -147,7 +148,11 @@ export const Scenario = z
     description: z.string().min(20),
     level: Level.default('must'),
     spec: z.array(Citation).min(1, 'needs at least one citation (Fetch standard anchor or the seed)'),
-    /** The reference realm's pipeline the scenario runs against. */
+    /**
+     * The reference realm's pipeline the scenario runs against. In an area file a record names one
+     * here or states its answer inline (`server`, see ScenarioRecord); the loader then names the
+     * pipeline it builds, so every loaded scenario has one.
+     */
     pipeline: z.string().regex(SLUG),
     /**
      * `endpoint`: the request means something at any endpoint; against TARGET_URL it runs too, its
@@ -181,12 +186,88 @@ export const Scenario = z
   .strict();
 export type Scenario = z.infer<typeof Scenario>;
 
+/**
+ * A record's server answer, stated inline: the reference pipeline the scenario runs against, with the
+ * fields of a realm pipeline (server/realm-schema.ts) but `name`. The loader names it after the
+ * scenario (`<area>--<slug>`) and adds it to the realm the run serves. Either a whole pipeline
+ * (`trigger` and `methods` at least), or `extends`: a pipeline of the realm, changed by the fields
+ * given here. Objects (`cors`, `quirks`, `responseHeaders`) merge key by key into the base's; any
+ * other value (a list, a string, a number) replaces the base's. The base's `note` is not inherited.
+ *
+ * The flawed profiles (server/realms/flaws) patch realm pipelines by name: records of the areas they
+ * probe (misconfig/, vary/) name a realm pipeline instead.
+ */
+export const ServerAnswer = z
+  .object({
+    /** A pipeline of the realm to start from (e.g. `cors-example`, the seed's trigger). */
+    extends: z.string().regex(SLUG).optional(),
+    major: Pipeline.shape.major.unwrap().optional(),
+    trigger: Pipeline.shape.trigger.optional(),
+    methods: Pipeline.shape.methods.optional(),
+    cors: Pipeline.shape.cors,
+    apiKey: Pipeline.shape.apiKey,
+    responseHeaders: Pipeline.shape.responseHeaders.unwrap().optional(),
+    quirks: Pipeline.shape.quirks,
+    note: Pipeline.shape.note,
+  })
+  .strict();
+export type ServerAnswer = z.infer<typeof ServerAnswer>;
+
+/**
+ * One record as written in an area file: a Scenario whose answer comes from exactly one of `pipeline`
+ * (the name of a realm pipeline, shared by several records) or `server` (stated inline, for this
+ * record alone). The loader checks the "exactly one" and builds the inline pipeline.
+ */
+export const ScenarioRecord = Scenario.extend({
+  pipeline: Scenario.shape.pipeline.optional(),
+  server: ServerAnswer.optional(),
+}).strict();
+export type ScenarioRecord = z.infer<typeof ScenarioRecord>;
+
+/** The fields a family gives its cases, and a case may override: a record's, but `id`. Checked case by case. */
+const recordFields = Object.fromEntries(
+  ScenarioRecord.keyof()
+    .options.filter((key) => key !== 'id')
+    .map((key) => [key, z.unknown().optional()]),
+);
+
+/**
+ * One scenario of a family: its `slug` (the id is `<area>/<slug>`) and only what differs from the
+ * family. A field given here replaces the family's, but `server`, which merges into the family's
+ * like `extends` (objects key by key): a case states the status, the header or the value it varies.
+ * Typically `description`, `server`, `expect` and `wire`; `spec` to cite something else than the family.
+ */
+export const FamilyCase = z
+  .object({
+    slug: z.string().regex(SLUG, 'must be lower-case letters, digits and dashes (the id is <area>/<slug>)'),
+    ...recordFields,
+  })
+  .strict();
+
+/**
+ * Several scenarios that differ in a few fields, written once (as WPT parametrises one test): what
+ * every case shares, and the `cases`. The loader expands a family where it stands into one record per
+ * case, in order, each checked as a ScenarioRecord with its own id; the family itself has no id.
+ */
+export const Family = z
+  .object({
+    /** What the cases vary, in words (for people reading the file). */
+    family: z.string().min(10),
+    ...recordFields,
+    cases: z.array(FamilyCase).min(2, 'needs at least two cases (one scenario is a plain record)'),
+  })
+  .strict();
+
 export const AreaFile = z
   .object({
     $schema: z.string().optional(),
     area: z.string().regex(SLUG),
     title: z.string().min(3),
-    scenarios: z.array(Scenario).min(1),
+    /**
+     * The area's scenarios, in the order they run: records (ScenarioRecord) and families (Family: an
+     * item with `family` and `cases`), each checked by the loader on its own.
+     */
+    scenarios: z.array(z.record(z.string(), z.unknown())).min(1),
   })
   .strict();
 export type AreaFile = z.infer<typeof AreaFile>;

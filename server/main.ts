@@ -1,3 +1,4 @@
+import { loadCatalogue, realmWithCatalogue } from '../scenarios/load.ts';
 import { InputError } from '../src/input/data-file.ts';
 import { buildServer } from './build-server.ts';
 import { buildPageServer } from './page-server.ts';
@@ -12,7 +13,9 @@ const port = Number(process.env.PORT ?? 8080);
 const pagePort = Number(process.env.PAGE_PORT ?? 8081);
 
 try {
-  const realm = loadRealm(process.env.REALM_CONFIG || undefined);
+  // The realm file's pipelines and those the catalogue's records state inline: what a run serves.
+  const file = loadRealm(process.env.REALM_CONFIG || undefined);
+  const realm = realmWithCatalogue(file, loadCatalogue(file));
   const app = buildServer(realm, { logger: true });
   await app.listen({ host, port });
   const page = buildPageServer();

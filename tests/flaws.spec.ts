@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { realmWithCatalogue } from '../scenarios/load.ts';
 import { buildServer } from '../server/build-server.ts';
 import { loadRealm } from '../server/realm.ts';
 import type { Flaw } from '../src/flaws/flaws.ts';
-import { pageOriginsOf, SANDBOXED_PAGE_ORIGIN } from '../src/input/inputs.ts';
+import { loadInputs, pageOriginsOf, SANDBOXED_PAGE_ORIGIN } from '../src/input/inputs.ts';
 import { explain, verdictDifferences } from '../src/run/expectation.ts';
 import { runScenario } from '../src/run/run-scenario.ts';
 import { ReferenceTarget } from '../src/run/target.ts';
@@ -24,7 +25,8 @@ const profiles = readdirSync(FLAWS_DIR)
   .filter((f) => f.endsWith('.json'))
   .sort()
   .map((file) => {
-    const realm = loadRealm(join(FLAWS_DIR, file));
+    // The profile's realm serves the catalogue's own pipelines too, as the clean realm does.
+    const realm = realmWithCatalogue(loadRealm(join(FLAWS_DIR, file)), loadInputs().catalogue);
     return { name: basename(file, '.json'), realm, flaw: (realm.flaw ?? '').split(':')[0] as Flaw };
   });
 const hostOf = (profile: string) => `${profile}.flaws.example.test`;

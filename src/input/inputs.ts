@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CATALOGUE_DIR, type Catalogue, loadCatalogue } from '../../scenarios/load.ts';
+import { CATALOGUE_DIR, type Catalogue, loadCatalogue, realmWithCatalogue } from '../../scenarios/load.ts';
 import { loadRealm } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
 import { Policy } from '../policy/policy.ts';
@@ -108,14 +108,19 @@ export function defaultPageOrigin(target: URL | null): string {
   return target?.protocol === 'http:' ? 'http://app.example.test' : DEFAULT_PAGE_ORIGIN;
 }
 
-/** Reads and validates the run's inputs from `environment`; throws InputError on the first bad one. */
+/**
+ * Reads and validates the run's inputs from `environment`; throws InputError on the first bad one.
+ * The realm returned holds the realm file's pipelines and those the catalogue's records state inline
+ * (`server`), so the reference server serves every scenario's pipeline.
+ */
 export function readInputs(environment: Env): Inputs {
   const env = (name: string) => environment[name]?.trim() || undefined;
   const url = targetUrl(env);
   const pageOrigin = origin(env('PAGE_ORIGIN') ?? defaultPageOrigin(url), 'PAGE_ORIGIN');
   const endpoint = endpointFromEnv(env, url, pageOrigin);
-  const realm = loadRealm(env('REALM_CONFIG'));
-  const catalogue = loadCatalogue(realm, env('SCENARIOS_DIR') ?? CATALOGUE_DIR);
+  const realmFile = loadRealm(env('REALM_CONFIG'));
+  const catalogue = loadCatalogue(realmFile, env('SCENARIOS_DIR') ?? CATALOGUE_DIR);
+  const realm = realmWithCatalogue(realmFile, catalogue);
   return { realm, catalogue, pageOrigin, endpoint };
 }
 

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadCatalogue } from '../../scenarios/load.ts';
+import { loadCatalogue, realmWithCatalogue } from '../../scenarios/load.ts';
+import { buildServer } from '../../server/build-server.ts';
 import { loadRealm } from '../../server/realm.ts';
 import { outcomeOfReading } from '../../src/fetch-standard/oracle.ts';
 import { InputError } from '../../src/input/data-file.ts';
@@ -192,5 +193,226 @@ describe('the catalogue measures up', () => {
     const profiles = readdirSync('server/realms/flaws').filter((f) => f.endsWith('.json'));
     assert.ok(profiles.length >= 11, profiles.join(', '));
     for (const file of profiles) assert.ok(loadRealm(`server/realms/flaws/${file}`).flaw, file);
+  });
+});
+
+describe('families and inline server answers', () => {
+  const psServer = {
+    trigger: 'rest',
+    methods: ['GET', 'PUT', 'OPTIONS'],
+    cors: { allowOrigin: '*', allowMethods: ['PUT'] },
+  };
+  const statusCase = (status: number) => ({
+    slug: `status-${status}`,
+    description: `A preflight answered ${status} with every CORS header is judged by its status alone.`,
+    server: { quirks: { preflightStatus: status } },
+    expect: status < 300 ? { verdict: 'allowed', status: 200 } : { verdict: 'blocked', stage: 'preflight' },
+  });
+  const family = {
+    family: 'One PUT whose preflight is answered with each status',
+    spec: good.spec,
+    server: psServer,
+    scope: 'reference',
+    request: { method: 'PUT' },
+    cases: [statusCase(200), { ...statusCase(500), wire: [{ method: 'OPTIONS', status: 500 }] }],
+  };
+  const { pipeline: _pipeline, ...noPipeline } = good;
+  const load = (files: Record<string, unknown>) => loadCatalogue(realm, catalogueDir(files));
+
+  it('expands a family where it stands into one entry per case, each with its own id', () => {
+    const { scenarios, areas, pipelines } = load({ 'demo.json': area([good, family]) });
+    assert.deepEqual(
+      scenarios.map((s) => [s.id, s.pipeline, s.request.method, s.scope, s.spec.length]),
+      [
+        ['demo/get', 'public-catalog', 'GET', 'endpoint', 1],
+        ['demo/status-200', 'demo--status-200', 'PUT', 'reference', 1],
+        ['demo/status-500', 'demo--status-500', 'PUT', 'reference', 1],
+      ],
+    );
+    assert.deepEqual(
+      scenarios.map((s) => [s.expect?.verdict, s.wire?.length]),
+      [
+        ['allowed', undefined],
+        ['allowed', undefined],
+        ['blocked', 1],
+      ],
+    );
+    assert.deepEqual(areas, [{ area: 'demo', title: 'Demo area', file: areas[0]?.file, count: 3 }]);
+    // The family's answer with each case's quirks merged in, named after the case.
+    assert.deepEqual(
+      pipelines.map((p) => [p.name, p.trigger, p.methods, p.cors, p.quirks]),
+      [200, 500].map((status) => [
+        `demo--status-${status}`,
+        'rest',
+        psServer.methods,
+        psServer.cors,
+        { preflightStatus: status },
+      ]),
+    );
+  });
+
+  it('serves the pipelines built from inline answers once they join the realm', async () => {
+    const catalogue = load({ 'demo.json': area([good, family]) });
+    const served = realmWithCatalogue(realm, catalogue);
+    assert.equal(served.pipelines.length, realm.pipelines.length + 2);
+    const app = buildServer(served);
+    const url = (name: string) => `/pipeline/reference/v1/${name}?cors-conformance=t`;
+    const origin = 'https://app.example.test';
+    const preflight = { origin, 'access-control-request-method': 'PUT' };
+    try {
+      const ok = await app.inject({ method: 'OPTIONS', url: url('demo--status-200'), headers: preflight });
+      assert.equal(ok.statusCode, 200);
+      assert.equal(ok.headers['access-control-allow-methods'], 'PUT');
+      const refused = await app.inject({
+        method: 'OPTIONS',
+        url: url('demo--status-500'),
+        headers: preflight,
+      });
+      assert.equal(refused.statusCode, 500);
+      const put = await app.inject({ method: 'PUT', url: url('demo--status-500'), headers: { origin } });
+      assert.equal(put.statusCode, 200);
+      assert.equal(put.headers['access-control-allow-origin'], '*');
+      assert.deepEqual(put.json(), { pipeline: 'demo--status-500', trigger: 'rest', method: 'PUT' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('lets an inline answer extend a realm pipeline: objects merge key by key, the rest replaces', () => {
+    const record = {
+      ...noPipeline,
+      id: 'demo/apikey-on-preflight',
+      expect: { verdict: 'blocked', stage: 'preflight' },
+      server: {
+        extends: 'cors-example',
+        methods: ['GET', 'OPTIONS', 'HEAD'],
+        cors: { allowHeaders: ['apikey'] },
+        quirks: { preflightStatus: 401 },
+      },
+    };
+    const [built] = load({ 'demo.json': area([record]) }).pipelines;
+    const base = realm.pipelines.find((p) => p.name === 'cors-example');
+    assert.deepEqual(built, {
+      ...base,
+      name: 'demo--apikey-on-preflight',
+      methods: ['GET', 'OPTIONS', 'HEAD'],
+      cors: { ...base?.cors, allowHeaders: ['apikey'] },
+      quirks: { preflightStatus: 401 },
+    });
+    assert.deepEqual(
+      problems({ 'demo.json': area([{ ...record, server: { ...record.server, extends: 'nope' } }]) }).map(
+        (p) => p.split(' (has:')[0],
+      ),
+      ['demo.json: scenarios[0].server.extends: "nope" is not a pipeline of realm "reference"'],
+    );
+  });
+
+  it('refuses a record with both `pipeline` and `server`, or neither, naming the file and the field', () => {
+    const found = problems({
+      'demo.json': area([
+        { ...good, id: 'demo/both', server: psServer },
+        { ...noPipeline, id: 'demo/neither' },
+        { ...family, cases: [{ ...statusCase(200), pipeline: 'public-catalog' }, statusCase(500)] },
+        {
+          ...family,
+          server: undefined,
+          cases: [
+            { ...statusCase(201), server: undefined },
+            { ...statusCase(501), server: { ...psServer, quirks: { preflightStatus: 501 } } },
+          ],
+        },
+      ]),
+    });
+    assert.deepEqual(found, [
+      'demo.json: scenarios[0].server: "pipeline" and "server" are both given: give one, a realm pipeline\'s name or the answer inline',
+      'demo.json: scenarios[1].pipeline: is missing: name a pipeline of the realm ("pipeline") or state the answer inline ("server")',
+      'demo.json: scenarios[2].cases[0].pipeline: "pipeline" and "server" are both given: give one, a realm pipeline\'s name or the answer inline',
+      'demo.json: scenarios[3].cases[0].pipeline: is missing: name a pipeline of the realm ("pipeline") or state the answer inline ("server")',
+    ]);
+  });
+
+  it('refuses a case whose id another record already has, naming its slug', () => {
+    const found = problems({
+      'demo.json': area([good, { ...family, cases: [{ ...statusCase(200), slug: 'get' }, statusCase(500)] }]),
+      'more.json': area([{ ...family, cases: [statusCase(500), statusCase(500)] }], 'more'),
+    });
+    assert.equal(found.length, 2, found.join('\n'));
+    assert.match(
+      found[0] ?? '',
+      /^demo\.json: scenarios\[1\]\.cases\[0\]\.slug: "demo\/get" is already used in .*demo\.json$/,
+    );
+    assert.match(
+      found[1] ?? '',
+      /^more\.json: scenarios\[0\]\.cases\[1\]\.slug: "more\/status-500" is already used in .*more\.json$/,
+    );
+  });
+
+  it('names the field where it is written: in the case, or once in the family', () => {
+    const found = problems({
+      'demo.json': area([
+        {
+          ...family,
+          request: { method: 'TRACE' },
+          cases: [statusCase(200), { ...statusCase(500), expect: { verdict: 'maybe' } }],
+        },
+        { ...family, family: 'short', cases: [{ slug: 'Bad Slug' }] },
+      ]),
+    });
+    assert.equal(
+      found.filter((p) => p.startsWith('demo.json: scenarios[0].request.method: ')).length,
+      1,
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => p.startsWith('demo.json: scenarios[0].cases[1].expect.verdict: ')),
+      found.join('\n'),
+    );
+    for (const field of ['scenarios[1].family', 'scenarios[1].cases', 'scenarios[1].cases[0].slug'])
+      assert.ok(
+        found.some((p) => p.startsWith(`demo.json: ${field}: `)),
+        `${field} in\n${found.join('\n')}`,
+      );
+  });
+
+  it('refuses an inline pipeline named like one of the realm, in the loader and in the combined realm', () => {
+    const clashing = {
+      ...realm,
+      pipelines: [
+        ...realm.pipelines,
+        { ...psServer, name: 'demo--status-200', major: 1, responseHeaders: {} },
+      ],
+    } as typeof realm;
+    const dir = catalogueDir({ 'demo.json': area([family]) });
+    assert.throws(
+      () => loadCatalogue(clashing, dir),
+      (error: InputError) =>
+        error.problems.some(
+          (p) =>
+            p.field === 'scenarios[0].cases[0].slug' &&
+            p.message ===
+              'names its inline pipeline "demo--status-200", as realm "reference" does: rename one',
+        ),
+    );
+    // The combined realm is checked as a realm (unique names): the problem names the record's answer.
+    assert.throws(
+      () => realmWithCatalogue(clashing, loadCatalogue(realm, dir)),
+      (error: InputError) =>
+        error.problems.some(
+          (p) =>
+            p.file.endsWith('demo.json') &&
+            p.field === 'scenarios[0].cases[0].server' &&
+            /builds pipeline "demo--status-200", whose name duplicates pipelines\[\d+\]/.test(p.message),
+        ),
+    );
+  });
+
+  it('serves every scenario of the shipped catalogue from the run realm', () => {
+    const inputs = readInputs({});
+    const names = new Set(inputs.realm.pipelines.map((p) => p.name));
+    for (const scenario of inputs.catalogue.scenarios) assert.ok(names.has(scenario.pipeline), scenario.id);
+    assert.equal(
+      inputs.realm.pipelines.length,
+      loadRealm().pipelines.length + inputs.catalogue.pipelines.length,
+    );
   });
 });
