@@ -34,6 +34,7 @@ export default class RunSummaryReporter implements Reporter {
   private started = Date.now();
   private readonly tallies = new Map<string, Tally>();
   private readonly problems: string[] = [];
+  private readonly flaky: string[] = [];
 
   printsToStdio(): boolean {
     return true;
@@ -72,6 +73,10 @@ export default class RunSummaryReporter implements Reporter {
     if (verdict === 'allowed' || verdict === 'blocked' || verdict === 'unreachable') tally[verdict]++;
     if (test.annotations.some((a) => a.type === DIVERGENCE_ANNOTATION)) tally.divergences++;
     if (result.status !== 'passed') tally.failed++;
+    if (result.status === 'passed' && result.retry > 0)
+      this.flaky.push(
+        `${test.title} [${engine}] passed only on retry ${result.retry}: ${test.results[0]?.error?.message?.split('\n')[0] ?? ''}`,
+      );
     if (result.status === 'skipped') this.problems.push(`${test.title} [${engine}] was skipped`);
     this.tallies.set(engine, tally);
     // Progress on long runs: a line every 50 tests (the list reporter shows each test).
@@ -132,6 +137,11 @@ export default class RunSummaryReporter implements Reporter {
     process.stdout.write(
       `Allure results: ${ALLURE_RESULTS_DIR}/ (npm run report, then npm run report:open)\n`,
     );
+    if (this.flaky.length > 0) {
+      process.stdout.write(
+        `\ncors-conformance: flaky (failed, then passed on a retry):\n${this.flaky.map((p) => `  - ${p}`).join('\n')}\n`,
+      );
+    }
     if (this.problems.length > 0) {
       process.stdout.write(
         `\ncors-conformance: the run is incomplete:\n${this.problems.map((p) => `  - ${p}`).join('\n')}\n`,
