@@ -36,6 +36,8 @@ export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   globalSetup: './src/report/global-setup.ts',
   reporter: [
     ['list'],
+    // A JSON report where one is asked for (the acceptance tests read it), next to the usual reporters.
+    ...(process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['json'] as ['json']] : []),
     ['./src/report/run-summary-reporter.ts'],
     [
       'allure-playwright',

@@ -33,19 +33,15 @@ export async function runPlaywright(
   args: string[],
 ): Promise<Outcome[] & { exitStatus: number | null; output: string }> {
   const report = join(work, `report-${Math.random().toString(36).slice(2)}.json`);
-  const child = spawn(
-    'npx',
-    ['playwright', 'test', 'tests/conformance.spec.ts', '--reporter=json', ...args],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        PLAYWRIGHT_JSON_OUTPUT_NAME: report,
-        ALLURE_RESULTS_DIR: join(work, 'allure-results'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn('npx', ['playwright', 'test', 'tests/conformance.spec.ts', ...args], {
+    env: {
+      ...process.env,
+      ...env,
+      PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+      ALLURE_RESULTS_DIR: join(work, 'allure-results'),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;
