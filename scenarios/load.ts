@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { merge } from '../server/realm.ts';
 import { Pipeline, RealmConfig } from '../server/realm-schema.ts';
 import { check, fieldPath, InputError, type Problem, readJson } from '../src/input/data-file.ts';
 import { AreaFile, Family, type Scenario, ScenarioRecord, type ServerAnswer } from './schema.ts';
@@ -30,17 +31,6 @@ type Path = ReadonlyArray<PropertyKey>;
 
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** `patch` over `base`: objects merge key by key, anything else replaces (as realm overlays do). */
-function merge(base: Json, patch: Json): Json {
-  const merged: Json = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    const old = merged[key];
-    merged[key] = isObject(old) && isObject(value) ? merge(old, value) : value;
-  }
-  return merged;
-}
 
 function has(value: unknown, path: Path): boolean {
   let at = value;

@@ -6,16 +6,13 @@ import {
   isForbiddenRequestHeader,
   normalizeMethod,
 } from '../src/fetch-standard/rules.ts';
-import { SerializedOrigin } from '../src/fetch-standard/values.ts';
+import { SerializedOrigin, SLUG, TOKEN } from '../src/fetch-standard/values.ts';
 import { ExpectedOutcome } from '../src/outcome/outcome.ts';
 
 /**
  * The scenario catalogue's schema: the single source of the catalogue's types.
  * One file per area (scenarios/<area>.json); each record's id is `<area>/<slug>`.
  */
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Where the seed document says it (the Digibee documentation page the project comes from). */
 export const SEED_DOCUMENT = {

@@ -1,18 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CatalogueEntry } from '../scenarios/load.ts';
 import { Level } from '../scenarios/schema.ts';
-import { buildServer } from '../server/build-server.ts';
 import { loadRealm } from '../server/realm.ts';
-import type { RealmConfig } from '../server/realm-schema.ts';
 import { KNOWN_DIVERGENCES } from '../src/fetch-standard/known-divergences.ts';
-import { preflightNeeded } from '../src/fetch-standard/oracle.ts';
-import { diagnose } from '../src/flaws/flaws.ts';
 import { readInputs } from '../src/input/inputs.ts';
-import { fetchSpec, oracleRequest } from '../src/run/run-scenario.ts';
-import { ReferenceTarget } from '../src/run/target.ts';
-import { headerPairs, type WireExchange } from '../src/wire/exchange.ts';
 
 /**
  * `npm run docs`: regenerates every region of README.md and docs/*.md between
@@ -23,12 +15,8 @@ import { headerPairs, type WireExchange } from '../src/wire/exchange.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FLAWS_DIR = join(ROOT, 'server/realms/flaws');
-/** Where the reference realm appears to the engines; only the path and query reach the server here. */
-const API_ORIGIN = 'https://api.example.test';
 /** The areas whose scenarios tests/flaws.spec.ts runs against each flawed profile. */
 const FLAW_AREAS = ['misconfig', 'vary'];
-/** How many scenario ids a cell of the misconfigurations table names before it says "and N more". */
-const MAX_IDS = 3;
 
 export interface DocFacts {
   /** Scenarios as the loader expands them (catalogue.scenarios), never raw records. */
@@ -42,7 +30,8 @@ export interface DocFacts {
   /** Pipelines the loader builds from records' inline answers (the run's realm minus the file's). */
   builtPipelines: number;
   divergences: Array<{ subject: string; engine: string; backends: string[]; note: string }>;
-  flaws: Array<{ profile: string; flaw: string; shownBy: string[] }>;
+  /** Each flawed profile: its flaw, the pipelines it changes, the misconfig/ and vary/ scenarios calling them. */
+  flaws: Array<{ profile: string; flaw: string; changed: string[]; calledBy: string[] }>;
 }
 
 const code = (text: string) => `\`${text}\``;
@@ -78,16 +67,13 @@ export function regions(facts: DocFacts): Record<string, string> {
       ]),
     ),
     flaws: table(
-      ['profile', 'flaw', 'seen in the answers to'],
-      facts.flaws.map((f) => {
-        const shown = f.shownBy.slice(0, MAX_IDS).map(code);
-        if (f.shownBy.length > MAX_IDS) shown.push(`and ${f.shownBy.length - MAX_IDS} more`);
-        return [
-          `[${f.profile}](../server/realms/flaws/${f.profile}.json)`,
-          cell(f.flaw),
-          shown.join(', ') || '(none)',
-        ];
-      }),
+      ['profile', 'flaw', 'pipelines it changes', 'scenarios that call them'],
+      facts.flaws.map((f) => [
+        `[${f.profile}](../server/realms/flaws/${f.profile}.json)`,
+        cell(f.flaw),
+        f.changed.map(code).join(', '),
+        String(f.calledBy.length),
+      ]),
     ),
   };
 }
@@ -185,76 +171,9 @@ export function brokenLinks(path: string, text: string, root: string = ROOT): st
   return broken;
 }
 
-/** The request as a header list for `inject`, and as the wire records it. */
-type Pairs = Array<[string, string]>;
-
-async function exchange(
-  app: ReturnType<typeof buildServer>,
-  seq: number,
-  method: string,
-  url: string,
-  requestHeaders: Pairs,
-  payload: string | undefined,
-): Promise<WireExchange> {
-  const response = await app.inject({
-    method: method as 'GET',
-    url,
-    headers: Object.fromEntries(requestHeaders),
-    ...(payload === undefined ? {} : { payload }),
-  });
-  return {
-    seq,
-    method,
-    url,
-    requestHeaders,
-    status: response.statusCode,
-    responseHeaders: headerPairs(response.headers as Record<string, string>),
-  };
-}
-
-/**
- * What `realm`'s server answers to the requests of `scenario` (its `before` requests, then its own),
- * with the preflight an engine would send first where the Fetch standard requires one. Redirects are
- * not followed: the misconfigurations are read from the first answers.
- */
-async function answers(
-  realm: RealmConfig,
-  scenario: CatalogueEntry,
-  pageOrigin: string,
-): Promise<WireExchange[]> {
-  const app = buildServer(realm);
-  const target = new ReferenceTarget(realm, API_ORIGIN);
-  const wire: WireExchange[] = [];
-  for (const request of [...(scenario.before ?? []), scenario.request]) {
-    const spec = fetchSpec(scenario, target, 'docs', 1000, request);
-    const origin =
-      spec.frameOrigin ?? (scenario.pageOrigin === 'null' ? 'null' : (scenario.pageOrigin ?? pageOrigin));
-    const asSent = oracleRequest(spec, origin);
-    const { pathname, search } = new URL(spec.url);
-    const url = `${pathname}${search}`;
-    const preflight = preflightNeeded(asSent);
-    if (preflight.needed) {
-      const headers: Pairs = [
-        ['origin', origin],
-        ['access-control-request-method', asSent.method],
-      ];
-      if (preflight.unsafeHeaders.length > 0)
-        headers.push(['access-control-request-headers', preflight.unsafeHeaders.join(',')]);
-      const answer = await exchange(app, wire.length, 'OPTIONS', url, headers, undefined);
-      wire.push(answer);
-      if (answer.status === null || answer.status < 200 || answer.status > 299) continue;
-    }
-    const headers: Pairs = [['origin', origin], ...(asSent.headers as Pairs)];
-    const payload = spec.body?.kind === 'text' ? spec.body.text : undefined;
-    wire.push(await exchange(app, wire.length, asSent.method, url, headers, payload));
-  }
-  await app.close();
-  return wire;
-}
-
 /** Reads everything the pages state from the code: the bundled catalogue, realm and flawed profiles. */
 export async function collectFacts(): Promise<DocFacts> {
-  const { catalogue, pageOrigin, realm } = readInputs({});
+  const { catalogue, realm } = readInputs({});
   /** The reference realm as its file states it (the run's realm may add pipelines built from records). */
   const clean = loadRealm();
   const { scenarios } = catalogue;
@@ -276,27 +195,22 @@ export async function collectFacts(): Promise<DocFacts> {
     })),
   ];
 
+  // Each profile is the clean realm with some pipelines changed; tests/flaws.spec.ts runs the misconfig/
+  // and vary/ scenarios against it in every engine. Here: which pipelines it changes, and which of those
+  // scenarios call them.
   const probes = scenarios.filter((s) => FLAW_AREAS.includes(s.area));
-  const flaws: DocFacts['flaws'] = [];
-  for (const file of readdirSync(FLAWS_DIR)
+  const cleanPipeline = new Map(clean.pipelines.map((p) => [p.name, JSON.stringify(p)]));
+  const flaws: DocFacts['flaws'] = readdirSync(FLAWS_DIR)
     .filter((f) => f.endsWith('.json'))
-    .sort()) {
-    const profile = loadRealm(join(FLAWS_DIR, file));
-    const flaw = profile.flaw ?? '';
-    const shownBy: string[] = [];
-    // A scenario whose pipeline the realm file does not hold (one built from the record) meets no flaw of it.
-    const inProfile = probes.filter((s) => profile.pipelines.some((p) => p.name === s.pipeline));
-    for (const scenario of inProfile) {
-      const named = async (r: RealmConfig) => {
-        const allowed = new ReferenceTarget(r, API_ORIGIN).allowedOrigins(scenario);
-        return diagnose(await answers(r, scenario, pageOrigin), allowed).some((f) =>
-          flaw.startsWith(`${f.flaw}:`),
-        );
-      };
-      if ((await named(profile)) && !(await named(clean))) shownBy.push(scenario.id);
-    }
-    flaws.push({ profile: basename(file, '.json'), flaw, shownBy });
-  }
+    .sort()
+    .map((file) => {
+      const profile = loadRealm(join(FLAWS_DIR, file));
+      const changed = profile.pipelines
+        .filter((p) => cleanPipeline.get(p.name) !== JSON.stringify(p))
+        .map((p) => p.name);
+      const calledBy = probes.filter((s) => changed.includes(s.pipeline)).map((s) => s.id);
+      return { profile: basename(file, '.json'), flaw: profile.flaw ?? '', changed, calledBy };
+    });
 
   return {
     scenarios: scenarios.length,

@@ -1,16 +1,12 @@
 import { z } from 'zod';
-import { HeaderName, HttpMethod } from '../src/fetch-standard/values.ts';
+import { HeaderName, HttpMethod, SLUG } from '../src/fetch-standard/values.ts';
 import { CorsHeaders, OriginMatching } from '../src/policy/cors-headers.ts';
-
-export { CorsHeaders, OriginMatching };
 
 /**
  * The reference realm's configuration, as data. It models what the seed document says a Digibee user
  * configures: CORS headers per pipeline or realm-wide (Global CORS Configuration), on HTTP, HTTP File
  * (download and upload) and REST triggers, and consumers' API keys sent in the `apikey` header.
  */
-
-const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Raw response headers: a name with a value, or with null to leave the computed header out. */
 const RawHeaders = z.array(z.tuple([HeaderName, z.string().nullable()]));

@@ -2,8 +2,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { check, InputError, readJson } from '../src/input/data-file.ts';
+import { CorsHeaders } from '../src/policy/cors-headers.ts';
 import type { Policy } from '../src/policy/policy.ts';
-import { CorsHeaders, Pipeline, Quirks, RealmConfig } from './realm-schema.ts';
+import { Pipeline, Quirks, RealmConfig } from './realm-schema.ts';
 
 /** The realm the suite runs against by default: it reproduces the seed's example trigger. */
 export const REFERENCE_REALM_FILE = fileURLToPath(new URL('./realms/reference.json', import.meta.url));
@@ -27,14 +28,22 @@ const RealmOverlay = z
   })
   .strict();
 
-function merge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `patch` over `base`, as realm overlays and records' inline answers are written: objects merge key by
+ * key, any other value (a list, a string, a number) replaces the base's; an absent value changes nothing.
+ */
+export function merge(
+  base: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
     const old = merged[key];
-    const bothObjects = [old, value].every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
-    merged[key] = bothObjects
-      ? merge(old as Record<string, unknown>, value as Record<string, unknown>)
-      : value;
+    merged[key] = isObject(old) && isObject(value) ? merge(old, value) : value;
   }
   return merged;
 }

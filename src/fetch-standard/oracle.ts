@@ -1,7 +1,9 @@
 import {
   type BlockReason,
+  code,
   describeOutcome,
   describeReason,
+  listText,
   type Outcome,
   type Stage,
 } from '../outcome/outcome.ts';
@@ -65,10 +67,6 @@ export type OracleReading = { preflightRequired: boolean; steps: OracleStep[] } 
   /** The wire lacks what a judgement needs: nothing reached the server, or the engine stopped early. */
   | { verdict: 'incomplete'; missing: 'preflight' | 'actual' }
 );
-
-const code = (s: string) => `\`${s}\``;
-const listText = (items: string[] | null) =>
-  items === null ? 'absent' : items.length === 0 ? 'empty' : items.join(', ');
 
 /** The reading in one line: the verdict and, when blocked, why. */
 export function describeReading(reading: OracleReading): string {

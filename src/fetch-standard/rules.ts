@@ -87,7 +87,8 @@ const hasUnsafeByte = (value: string): boolean => bytesOf(value).some(isCorsUnsa
 
 const LANGUAGE_BYTE = /^[0-9A-Za-z *,\-.;=]*$/;
 const SAFELISTED_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** An HTTP token (RFC 9110 `token`): method names and header names are tokens. */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** The essence of a MIME type per the MIME Sniffing standard's parser, or null on failure. */
 export function mimeEssence(value: string): string | null {

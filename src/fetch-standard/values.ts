@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { HTTP_TOKEN } from './rules.ts';
 
 /** HTTP values as zod schemas, shared by every data file (realm, policy, scenarios). */
 
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** An HTTP token: what method and header names must be. */
+export const TOKEN = HTTP_TOKEN;
+/** A name in ids and file names: lower-case letters, digits and dashes. */
 export const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 
 export const HttpMethod = z.string().regex(TOKEN, 'must be an HTTP method token such as GET');

@@ -75,7 +75,6 @@ const Unreachable = z
 
 export const Outcome = z.discriminatedUnion('verdict', [Allowed, Blocked, Unreachable]);
 export type Outcome = z.infer<typeof Outcome>;
-export type Verdict = Outcome['verdict'];
 
 const HeaderNames = z.array(z.string().regex(TOKEN, 'must be a header name (token)'));
 
@@ -109,8 +108,10 @@ export const ExpectedOutcome = z.discriminatedUnion('verdict', [
 ]);
 export type ExpectedOutcome = z.infer<typeof ExpectedOutcome>;
 
-const code = (s: string) => `\`${s}\``;
-const listText = (items: string[] | null) =>
+/** A header value as the reports quote it. */
+export const code = (s: string) => `\`${s}\``;
+/** A token list from a header as the reports write it: absent, empty, or its items. */
+export const listText = (items: string[] | null) =>
   items === null ? 'absent' : items.length === 0 ? 'empty' : items.join(', ');
 
 export function describeReason(reason: BlockReason): string {

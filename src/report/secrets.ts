@@ -65,7 +65,6 @@ export function secretsOf(request: FetchSpec, apiKey: string | undefined): Secre
   const cookieValue = request.cookie?.split(';')[0]?.split('=').slice(1).join('=');
   return new Secrets([
     apiKey,
-    process.env.API_KEY,
     cookieValue,
     ...request.headers.filter(([n]) => isCredentialHeader(n)).flatMap(([n, v]) => credentialParts(n, v)),
   ]);

@@ -183,11 +183,6 @@ export function verdictDifferences(run: ScenarioRun): Array<{ fetch: FetchRun; d
   }));
 }
 
-/** Whether every fetch of the run got the expected outcome (the assertion's first and main check). */
-export function verdictsMatch(run: ScenarioRun): boolean {
-  return verdictDifferences(run).every((f) => f.differences.length === 0);
-}
-
 /**
  * The assertion: every fetch of the scenario meets the expected outcome, each failure explained with
  * that fetch's own verdict, reading and wire. Then, as soft assertions so that one failure shows all of

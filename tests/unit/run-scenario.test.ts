@@ -41,7 +41,9 @@ function fakeRun(scripts: Scripted[]) {
     pending = [];
     return wire;
   };
-  return { page, wireOf, sent };
+  /** The runner on `entry` with this fake page and wire. */
+  const run = (entry: CatalogueEntry) => runScenario(entry, engine, page, target, wireOf);
+  return { sent, run };
 }
 
 const target: Target = {
@@ -114,17 +116,11 @@ function failureOf(run: Awaited<ReturnType<typeof runScenario>>): string | null 
 
 describe('the runner, with a fake engine page', () => {
   it('repeat: a failure in fetch 2 names fetch 2 with its own verdict and reading', async () => {
-    const { page, wireOf } = fakeRun([
+    const fake = fakeRun([
       { outcome: resolved(200), wire: [preflight(204, ALLOWING), put(200, ALLOWING)] },
       { outcome: rejected, wire: [preflight(500, [])] },
     ]);
-    const run = await runScenario(
-      scenario({ repeat: 2, expect: { verdict: 'allowed', status: 200 } }),
-      engine,
-      page,
-      target,
-      wireOf,
-    );
+    const run = await fake.run(scenario({ repeat: 2, expect: { verdict: 'allowed', status: 200 } }));
     const message = failureOf(run);
     assert.ok(message, 'the second fetch fails the scenario');
     assert.match(message, /fetch 2 of 2/);
@@ -136,7 +132,7 @@ describe('the runner, with a fake engine page', () => {
 
 describe('an exchange still open when the wire is read', () => {
   it('is never a CORS verdict: unreachable, with the request that got no answer', async () => {
-    const { page, wireOf } = fakeRun([
+    const fake = fakeRun([
       {
         outcome: rejected,
         wire: [
@@ -145,13 +141,7 @@ describe('an exchange still open when the wire is read', () => {
         ],
       },
     ]);
-    const run = await runScenario(
-      scenario({ expect: { verdict: 'blocked', stage: 'response' } }),
-      engine,
-      page,
-      target,
-      wireOf,
-    );
+    const run = await fake.run(scenario({ expect: { verdict: 'blocked', stage: 'response' } }));
     const message = failureOf(run);
     assert.ok(message, 'a scenario that expects a CORS block does not pass on an unanswered request');
     assert.doesNotMatch(message, /the engine blocked/);
@@ -161,19 +151,15 @@ describe('an exchange still open when the wire is read', () => {
 
 describe('the runner keeps each fetch apart', () => {
   it('before: the setup wire is recorded apart, and only the scenario fetch is judged', async () => {
-    const { page, wireOf, sent } = fakeRun([
+    const fake = fakeRun([
       { outcome: rejected, wire: [preflight(500, [])] },
       { outcome: resolved(200), wire: [preflight(204, ALLOWING), put(200, ALLOWING)] },
     ]);
-    const run = await runScenario(
+    const run = await fake.run(
       scenario({ before: [{ method: 'DELETE' }], expect: { verdict: 'allowed', status: 200 } }),
-      engine,
-      page,
-      target,
-      wireOf,
     );
     assert.deepEqual(
-      sent.map((s) => s.method),
+      fake.sent.map((s) => s.method),
       ['DELETE', 'PUT'],
     );
     assert.deepEqual(
@@ -197,30 +183,24 @@ describe('the runner keeps each fetch apart', () => {
       },
     });
     const blocked = fakeRun([{ outcome: rejected, wire: [preflight(204, ALLOWING)] }]);
-    const run = await runScenario(diverging, engine, blocked.page, target, blocked.wireOf);
+    const run = await blocked.run(diverging);
     assert.equal(run.expected.knownDivergence, 'unit/fake in chromium');
     assert.equal(failureOf(run), null);
     const allowed = fakeRun([
       { outcome: resolved(200), wire: [preflight(204, ALLOWING), put(200, ALLOWING)] },
     ]);
-    const changed = await runScenario(diverging, engine, allowed.page, target, allowed.wireOf);
+    const changed = await allowed.run(diverging);
     assert.match(failureOf(changed) ?? '', /expected blocked at the preflight; got allowed/);
   });
 
   it('an unreachable target is unreachable with its cause, never blocked', async () => {
-    const { page, wireOf } = fakeRun([
+    const fake = fakeRun([
       {
         outcome: rejected,
         wire: [{ ...preflight(502, []), failure: 'passthrough-error:ECONNREFUSED' }],
       },
     ]);
-    const run = await runScenario(
-      scenario({ expect: { verdict: 'blocked', stage: 'preflight' } }),
-      engine,
-      page,
-      target,
-      wireOf,
-    );
+    const run = await fake.run(scenario({ expect: { verdict: 'blocked', stage: 'preflight' } }));
     assert.equal(run.fetches[0]?.verdict.verdict, 'unreachable');
     assert.match(failureOf(run) ?? '', /got unreachable \(connection-refused\)/);
   });
