@@ -114,7 +114,11 @@ export function policyOfPipeline(realm: RealmConfig, pipeline: Pipeline): Policy
     allowCredentials: cors.allowCredentials ?? false,
     maxAge: cors.maxAge,
     methods: pipeline.methods,
+    preflightStatus: 204,
     apiKey: pipeline.apiKey,
-    corsOnNotFound: false,
+    apiKeyHeader: 'apikey',
+    // A request without the key is answered 401 with the CORS headers; a 404 has none (seed, example 3).
+    unauthorizedStatus: pipeline.apiKey !== undefined ? 401 : undefined,
+    corsOnErrors: pipeline.apiKey !== undefined ? [401] : false,
   };
 }

@@ -19,7 +19,7 @@ for (const scenario of inputs.catalogue.scenarios.filter((s) => applicable.appli
   }, async ({ engine, pages, target, recorder }) => {
     const page = await pages.get(scenario.pageOrigin ?? inputs.pageOrigin);
     const run = await runScenario(scenario, engine, page, target, recorder.wire);
-    const secrets = secretsOf(run.request, target.apiKey(scenario));
+    const secrets = secretsOf(run.request, target.credential(scenario)?.value);
     await reportRun(run, engine, target, areaTitles.get(scenario.area) ?? scenario.area, secrets);
     const annotations = test.info().annotations;
     // The verdict the run summary counts: the first that misses the expectation, else the last.

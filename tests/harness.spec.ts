@@ -76,7 +76,7 @@ for (const { name, url, cause } of cases) {
       url: new URL(faults.urls[url]),
       policy,
       policyFile: '(harness)',
-      apiKey: undefined,
+      credential: undefined,
     });
     const run = await runScenario(simpleGet, engine, faultPage, target, faultProxy.wire, {
       timeoutMs: 2_000,

@@ -27,7 +27,28 @@ export interface Endpoint {
   url: URL;
   policy: Policy;
   policyFile: string;
-  apiKey: string | undefined;
+  /** What the page sends to authenticate: the API key (API_KEY overrides the policy's) or the bearer token. */
+  credential: Credential | undefined;
+}
+
+/** A secret the page sends, and the header it goes in. Never written to a report (src/report/secrets.ts). */
+export interface Credential {
+  header: string;
+  value: string;
+}
+
+/** The credential a policy says the page sends, read from the environment where it says so. */
+function credentialOf(policy: Policy, env: (name: string) => string | undefined): Credential | undefined {
+  if (policy.bearerTokenEnv) {
+    const token = env(policy.bearerTokenEnv);
+    if (!token) {
+      const why = `is named by the policy's bearerTokenEnv but is not set: export the token the page sends`;
+      throw new InputError([envProblem(policy.bearerTokenEnv, why)]);
+    }
+    return { header: 'Authorization', value: `Bearer ${token}` };
+  }
+  const key = env('API_KEY') ?? policy.apiKey;
+  return key === undefined ? undefined : { header: policy.apiKeyHeader, value: key };
 }
 
 export interface Inputs {
@@ -97,7 +118,7 @@ function endpointFromEnv(
     throw new InputError([envProblem('TARGET_URL', why)]);
   }
   const policy = readJsonFile(resolve(policyFile), Policy);
-  return { url, policy, policyFile, apiKey: env('API_KEY') ?? policy.apiKey };
+  return { url, policy, policyFile, credential: credentialOf(policy, env) };
 }
 
 /**

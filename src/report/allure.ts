@@ -43,7 +43,7 @@ export async function reportRun(
   }
   const divergence = divergenceOf(run);
   if (divergence) await allure.label('divergence', secrets.mask(divergence));
-  for (const finding of run.findings) await allure.label('flaw', finding.flaw);
+  for (const finding of run.findings) await allure.label('flaw', `${finding.flaw} (${finding.severity})`);
   if (run.expected.knownDivergence) await allure.label('known divergence', run.expected.knownDivergence);
   await allure.attachment('summary', summary(run, engine, target, secrets), 'text/plain');
   await allure.attachment(

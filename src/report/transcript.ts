@@ -79,7 +79,8 @@ export function summary(
       ...each('oracle:', (f) => describeReading(f.oracle)),
       ...each('engine did:', (f) => describeOutcome(f.verdict)),
       divergence ? `DIVERGENCE:  ${divergence}` : null,
-      ...run.findings.map((f) => `FLAW:        ${f.flaw}: ${f.evidence}`),
+      ...run.findings.map((f) => `FLAW:        ${f.flaw} (${f.severity}): ${f.evidence}`),
+      ...run.mismatches.map((o) => `MISMATCH:    ${o} let in, not in the policy`),
       `wire:        ${describeWire(wireOfRun(run))}`,
     ]
       .filter((l) => l !== null)

@@ -10,6 +10,7 @@ import {
   type OracleRequest,
 } from '../fetch-standard/oracle.ts';
 import { getHeader, type HeaderList, hasHeader } from '../fetch-standard/rules.ts';
+import { describeFinding } from '../flaws/flaws.ts';
 import {
   describeExpectedOutcome,
   describeOutcome,
@@ -144,7 +145,11 @@ export function explain(run: ScenarioRun, fetch: FetchRun): string {
     `wire: ${describeWire(fetch.wire)}`,
     `engine said: ${said}`,
     fetch.divergence ? `DIVERGENCE: ${fetch.divergence}` : null,
-    ...run.findings.map((f) => `FLAW: ${f.flaw}: ${f.evidence}`),
+    ...run.findings.map(describeFinding),
+    ...run.mismatches.map(
+      (origin) =>
+        `POLICY MISMATCH: the server let ${origin} in, which the policy does not allow (not a flaw: the policy or the server is wrong)`,
+    ),
   ]
     .filter(Boolean)
     .join('\n');
@@ -191,6 +196,11 @@ export function verdictDifferences(run: ScenarioRun): Array<{ fetch: FetchRun; d
 export function assertExpectation(run: ScenarioRun, mask: (text: string) => string = (t) => t): void {
   for (const { fetch, differences: found } of verdictDifferences(run))
     expect(found, mask(explain(run, fetch))).toEqual([]);
+  if (run.judgesFlaws) {
+    const granted = run.findings.filter((f) => f.severity === 'failure').map(describeFinding);
+    const last = run.fetches.at(-1) as FetchRun;
+    expect(granted, mask(`the server grants what it must not\n${explain(run, last)}`)).toEqual([]);
+  }
   const policy = run.expected.exposePolicy;
   for (const fetch of run.fetches) {
     if (!policy || fetch.verdict.verdict !== 'allowed') continue;

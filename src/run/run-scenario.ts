@@ -15,7 +15,7 @@ import {
   readWire,
 } from '../fetch-standard/oracle.ts';
 import { type HeaderList, normalizeMethod } from '../fetch-standard/rules.ts';
-import { diagnose, type Finding } from '../flaws/flaws.ts';
+import { diagnose, type Finding, mismatches } from '../flaws/flaws.ts';
 import { differences, exactly, type Outcome } from '../outcome/outcome.ts';
 import type { WireExchange } from '../wire/exchange.ts';
 import { type Expectation, expectationFor, inEngine } from './expectation.ts';
@@ -39,6 +39,10 @@ export interface ScenarioRun {
   messagesAvailable: boolean;
   /** Misconfigurations the server showed on the wire (src/flaws/flaws.ts). */
   findings: Finding[];
+  /** Origins the server let in that the policy does not hold (no flaw: the policy and the server disagree). */
+  mismatches: string[];
+  /** Whether a finding of severity `failure` fails the scenario (see Target.judgesFlaws). */
+  judgesFlaws: boolean;
 }
 
 /** One fetch of a scenario and its evidence: its page outcome, its wire, its verdict, its reading. */
@@ -86,13 +90,13 @@ export function fetchSpec(
 ): FetchSpec {
   const headers: Array<[string, string]> = Object.entries(request.headers);
   if (request.sendApiKey) {
-    const apiKey = target.apiKey(scenario);
-    if (apiKey === undefined) {
+    const credential = target.credential(scenario);
+    if (credential === undefined) {
       throw new Error(
-        `${scenario.id} sends the API key, but ${target.description} has none (set API_KEY or the policy's apiKey)`,
+        `${scenario.id} sends the API key, but ${target.description} has none (set API_KEY, or the policy's apiKey or bearerTokenEnv)`,
       );
     }
-    headers.push(['apikey', apiKey]);
+    headers.push([credential.header, credential.value]);
   }
   const body: FetchSpec['body'] =
     request.body === undefined
@@ -215,7 +219,11 @@ export async function runScenario(
     fetches,
     messagesAvailable: page.reportsCorsMessages,
     findings: [],
+    mismatches: [],
+    judgesFlaws: target.judgesFlaws(scenario),
   };
-  run.findings = diagnose(wireOfRun(run), target.allowedOrigins(scenario));
+  const intent = target.originIntent(scenario);
+  run.findings = diagnose(wireOfRun(run), intent);
+  run.mismatches = mismatches(wireOfRun(run), intent);
   return run;
 }

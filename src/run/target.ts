@@ -1,8 +1,9 @@
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import { effectiveCors, pipelinePath, policyOfPipeline } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
-import { type Endpoint, type Inputs, REFERENCE_API_HOST } from '../input/inputs.ts';
-import type { Policy } from '../policy/policy.ts';
+import { intentOf, type OriginIntent } from '../flaws/flaws.ts';
+import { type Credential, type Endpoint, type Inputs, REFERENCE_API_HOST } from '../input/inputs.ts';
+import { exactOrigins, type Policy, policyAllowsOrigin } from '../policy/policy.ts';
 import { TOKEN_PARAM, type WireExchange } from '../wire/exchange.ts';
 
 /** Where scenarios send their requests, what is expected there, and what reached it. */
@@ -16,12 +17,17 @@ export interface Target {
   readonly usesRecords: boolean;
   /** The scenario's request URL, carrying its token so the wire can be read back per scenario. */
   url(scenario: CatalogueEntry, token: string): string;
-  /** The API key the target expects in `apikey`, if any. */
-  apiKey(scenario: CatalogueEntry): string | undefined;
+  /** The API key or bearer token the page sends, and the header it goes in, if any. */
+  credential(scenario: CatalogueEntry): Credential | undefined;
   /** The policy expectations derive from. */
   policy(scenario: CatalogueEntry): { policy: Policy; name: string } | null;
   /** The origins the server is meant to allow (to name what it does wrong when it echoes others). */
-  allowedOrigins(scenario: CatalogueEntry): string[] | '*' | null;
+  originIntent(scenario: CatalogueEntry): OriginIntent;
+  /**
+   * Whether a flaw of severity `failure` on the wire fails the scenario. Not where the reference
+   * pipeline is flawed on purpose (quirks), so that its record can show what engines do with it.
+   */
+  judgesFlaws(scenario: CatalogueEntry): boolean;
 }
 
 function withToken(base: string, token: string): string {
@@ -60,12 +66,17 @@ export class ReferenceTarget implements Target {
     return withToken(`${origin.origin}${pipelinePath(this.realm.name, this.pipeline(scenario))}`, token);
   }
 
-  apiKey(scenario: CatalogueEntry): string | undefined {
-    return this.pipeline(scenario).apiKey;
+  credential(scenario: CatalogueEntry): Credential | undefined {
+    const value = this.pipeline(scenario).apiKey;
+    return value === undefined ? undefined : { header: 'apikey', value };
   }
 
-  allowedOrigins(scenario: CatalogueEntry): string[] | '*' | null {
-    return effectiveCors(this.realm, this.pipeline(scenario))?.allowOrigin ?? null;
+  originIntent(scenario: CatalogueEntry): OriginIntent {
+    return intentOf(effectiveCors(this.realm, this.pipeline(scenario))?.allowOrigin ?? null);
+  }
+
+  judgesFlaws(scenario: CatalogueEntry): boolean {
+    return Object.keys(this.pipeline(scenario).quirks ?? {}).length === 0;
   }
 
   policy(scenario: CatalogueEntry): { policy: Policy; name: string } | null {
@@ -97,12 +108,21 @@ export class EndpointTarget implements Target {
     return withToken(this.endpoint.url.href, token);
   }
 
-  apiKey(): string | undefined {
-    return this.endpoint.apiKey;
+  credential(): Credential | undefined {
+    return this.endpoint.credential;
   }
 
-  allowedOrigins(): string[] | '*' | null {
-    return this.endpoint.policy.allowOrigin ?? null;
+  originIntent(): OriginIntent {
+    const policy = this.endpoint.policy;
+    const listed = exactOrigins(policy);
+    return {
+      listed: Array.isArray(listed) ? listed : [],
+      allows: (origin) => policyAllowsOrigin(policy, origin),
+    };
+  }
+
+  judgesFlaws(): boolean {
+    return true;
   }
 
   policy(): { policy: Policy; name: string } {

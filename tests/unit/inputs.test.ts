@@ -27,7 +27,7 @@ describe('the run inputs from the environment', () => {
       API_KEY: 'from-secret',
     });
     assert.equal(inputs.endpoint?.url.host, 'api.example.com');
-    assert.equal(inputs.endpoint?.apiKey, 'from-secret');
+    assert.deepEqual(inputs.endpoint?.credential, { header: 'apikey', value: 'from-secret' });
     assert.deepEqual(inputs.endpoint?.policy.allowMethods, ['GET']);
   });
   it('refuses TARGET_URL without CORS_POLICY, and the reverse', () => {

@@ -57,9 +57,9 @@ describe('expectations from a policy (seed trigger)', () => {
       verdict(SEED, request({ method: 'POST', headers: withApiKey })),
       'response:allow-origin-missing',
     ));
-  it('example 3 with CORS headers on the 404 (corsOnNotFound): the page reads the 404', () =>
+  it('example 3 with CORS headers on the 404 (corsOnErrors: [404]): the page reads the 404', () =>
     assert.equal(
-      verdict({ ...SEED, corsOnNotFound: true }, request({ method: 'POST', headers: withApiKey })),
+      verdict({ ...SEED, corsOnErrors: [404] }, request({ method: 'POST', headers: withApiKey })),
       'allowed',
     ));
 });
@@ -119,7 +119,12 @@ describe('the reference realm seen as policies', () => {
     return found;
   };
   it('cors-example is the seed policy', () => {
-    assert.deepEqual(policyOfPipeline(realm, pipeline('cors-example')), { ...SEED, maxAge: undefined });
+    assert.deepEqual(policyOfPipeline(realm, pipeline('cors-example')), {
+      ...SEED,
+      maxAge: undefined,
+      unauthorizedStatus: 401,
+      corsOnErrors: [401],
+    });
   });
   it('inventory takes Allow-Headers from the pipeline and the rest from the realm', () => {
     const p = policyOfPipeline(realm, pipeline('inventory'));

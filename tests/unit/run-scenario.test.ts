@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import { Scenario } from '../../scenarios/schema.ts';
 import type { EnginePage, FetchOutcome, FetchSpec } from '../../src/engines/session.ts';
+import { intentOf } from '../../src/flaws/flaws.ts';
 import { assertExpectation } from '../../src/run/expectation.ts';
 import { runScenario } from '../../src/run/run-scenario.ts';
 import type { Target } from '../../src/run/target.ts';
@@ -52,9 +53,10 @@ const target: Target = {
   applies: () => true,
   usesRecords: true,
   url: (_s, token) => `https://api.example.test/x?cors-conformance=${token}`,
-  apiKey: () => undefined,
+  credential: () => undefined,
   policy: () => null,
-  allowedOrigins: () => '*',
+  originIntent: () => intentOf('*'),
+  judgesFlaws: () => true,
 };
 const engine = {
   name: 'chromium' as const,
