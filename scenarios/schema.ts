@@ -167,6 +167,11 @@ export const Scenario = z
     request: RequestSpec,
     /** Absent: derived from the pipeline's (or, against TARGET_URL, the owner's) policy. */
     expect: Expectation.optional(),
+    /**
+     * Response headers the page must read whenever the request is allowed, at any target (the
+     * contract's exposed headers): added to the expectation a policy derives.
+     */
+    reads: z.array(z.string().regex(TOKEN)).optional(),
     /** What must reach the server, in order (the page never sees its preflight). */
     wire: z.array(WireStep).optional(),
     /** Requests sent first to the same URL (to fill a cache, say); their wire counts, their verdicts are not asserted. */

@@ -79,9 +79,22 @@ export const RealmConfig = z
     /** Global CORS Configuration: applies to every pipeline, header by header, unless it overrides. */
     globalCors: CorsHeaders.optional(),
     pipelines: z.array(Pipeline).min(1),
+    /**
+     * Pipelines whose owner's contract (src/policy/contract.ts) runs against this realm: scenarios
+     * generated from each one's configuration, as for a TARGET_URL with its policy.
+     */
+    contract: z.array(z.string().regex(SLUG)).default([]),
   })
   .strict()
   .superRefine((realm, ctx) => {
+    realm.contract.forEach((name, index) => {
+      if (!realm.pipelines.some((p) => p.name === name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['contract', index],
+          message: `"${name}" is not a pipeline of the realm`,
+        });
+    });
     const seen = new Map<string, number>();
     realm.pipelines.forEach((pipeline, index) => {
       const key = `v${pipeline.major}/${pipeline.name}`;

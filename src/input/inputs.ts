@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { CATALOGUE_DIR, type Catalogue, loadCatalogue, realmWithCatalogue } from '../../scenarios/load.ts';
-import { loadRealm } from '../../server/realm.ts';
+import { loadRealm, policyOfPipeline } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
+import { type Contract, contractOf, withContract } from '../policy/contract.ts';
 import { Policy } from '../policy/policy.ts';
 import { InputError, type Problem, readJsonFile } from './data-file.ts';
 
@@ -57,6 +58,8 @@ export interface Inputs {
   pageOrigin: string;
   /** null: the reference realm is the target. */
   endpoint: Endpoint | null;
+  /** What the contract could not send from a page, per policy (printed at the start of the run). */
+  notProbed: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -140,9 +143,38 @@ export function readInputs(environment: Env): Inputs {
   const pageOrigin = origin(env('PAGE_ORIGIN') ?? defaultPageOrigin(url), 'PAGE_ORIGIN');
   const endpoint = endpointFromEnv(env, url, pageOrigin);
   const realmFile = loadRealm(env('REALM_CONFIG'));
-  const catalogue = loadCatalogue(realmFile, env('SCENARIOS_DIR') ?? CATALOGUE_DIR);
-  const realm = realmWithCatalogue(realmFile, catalogue);
-  return { realm, catalogue, pageOrigin, endpoint };
+  const loaded = loadCatalogue(realmFile, env('SCENARIOS_DIR') ?? CATALOGUE_DIR);
+  const realm = realmWithCatalogue(realmFile, loaded);
+  const contracts = endpoint
+    ? [
+        contractOf({
+          policy: endpoint.policy,
+          file: endpoint.policyFile,
+          pageOrigin,
+          hasCredential: endpoint.credential !== undefined,
+        }),
+      ]
+    : realm.contract.map((name) => referenceContract(realm, name, pageOrigin));
+  const catalogue = withContract(loaded, contracts, endpoint?.policyFile ?? `realm "${realm.name}"`);
+  const notProbed = contracts.flatMap((c) => c.notProbed);
+  return { realm, catalogue, pageOrigin, endpoint, notProbed };
+}
+
+/** The contract of a reference pipeline, from its configuration (as an owner's policy states it). */
+function referenceContract(realm: RealmConfig, name: string, pageOrigin: string): Contract {
+  const pipeline = realm.pipelines.find((p) => p.name === name);
+  const policy = pipeline && policyOfPipeline(realm, pipeline);
+  if (!pipeline || !policy) {
+    const why = `"${name}" has quirks: no policy describes it, so it has no contract`;
+    throw new InputError([{ file: `realm "${realm.name}"`, field: 'contract', message: why }]);
+  }
+  return contractOf({
+    policy,
+    file: `realm "${realm.name}"`,
+    pageOrigin,
+    hasCredential: pipeline.apiKey !== undefined,
+    pipeline: name,
+  });
 }
 
 /**

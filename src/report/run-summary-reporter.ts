@@ -7,6 +7,8 @@ import type {
   TestResult,
 } from '@playwright/test/reporter';
 import { loadInputs } from '../input/inputs.ts';
+import { CONTRACT_AREA } from '../policy/contract.ts';
+import { policyWarnings } from '../policy/policy.ts';
 import { createTarget } from '../run/target.ts';
 import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
 import { ALLURE_RESULTS_DIR } from './global-setup.ts';
@@ -47,6 +49,17 @@ export default class RunSummaryReporter implements Reporter {
     // Not a silent skip: say which scenarios the target does not take, and why.
     const inputs = loadInputs();
     const target = createTarget(inputs);
+    const contract = inputs.catalogue.scenarios.filter((s) => s.area === CONTRACT_AREA).length;
+    if (contract > 0) {
+      const from = inputs.endpoint
+        ? `the policy ${inputs.endpoint.policyFile}`
+        : `the realm's contract pipelines`;
+      process.stdout.write(`cors-conformance: ${contract} contract scenarios generated from ${from}\n`);
+    }
+    for (const what of inputs.notProbed)
+      process.stdout.write(`cors-conformance: not probed by the contract: ${what}\n`);
+    for (const warning of inputs.endpoint ? policyWarnings(inputs.endpoint.policy) : [])
+      process.stdout.write(`cors-conformance: FLAW in the policy (${warning.severity}): ${warning.text}\n`);
     const notApplicable = inputs.catalogue.scenarios.filter((s) => !target.applies(s));
     if (notApplicable.length > 0) {
       process.stdout.write(

@@ -83,7 +83,11 @@ export function expectationFor(
   }
   if (!policy)
     throw new Error(`${scenario.id}: no expectation in the record and no policy to derive one from`);
-  const derived = fromReading(expectFromPolicy(policy.policy, request), request, policy.policy, policy.name);
+  const reading = fromReading(expectFromPolicy(policy.policy, request), request, policy.policy, policy.name);
+  const derived =
+    scenario.reads && reading.outcome.verdict === 'allowed'
+      ? { ...reading, outcome: { ...reading.outcome, readable: scenario.reads } }
+      : reading;
   // A policy says what one fetch does; what repeats share through the preflight cache is the record's to say.
   return scenario.repeat > 1 ? { ...derived, wire: null } : derived;
 }
@@ -103,7 +107,9 @@ export function inEngine(
   request: OracleRequest,
 ): Expectation {
   const standard = describeExpected(expected);
-  const recorded = context.useRecord ? context.scenario.divergences?.[context.engine] : undefined;
+  const recorded = appliesHere(expected, context)
+    ? context.scenario.divergences?.[context.engine]
+    : undefined;
   if (recorded?.backends.includes(context.backend)) {
     return {
       ...expected,
@@ -125,6 +131,28 @@ export function inEngine(
     wire: blockedBeforeSending ? [] : expected.wire,
     knownDivergence: known.id,
   };
+}
+
+/**
+ * Whether the record's divergences hold for this expectation. Against the reference realm, always;
+ * against a target, when the policy leads the standard to what the record itself expects (the target
+ * answers as the reference pipeline does, so the engine departs from the standard the same way).
+ */
+function appliesHere(
+  expected: Expectation,
+  context: { scenario: CatalogueEntry; useRecord: boolean },
+): boolean {
+  if (context.useRecord) return true;
+  const stated = context.scenario.expect;
+  if (!stated) return false;
+  const { verdict } = expected.outcome;
+  if (verdict !== stated.verdict) return false;
+  return (
+    verdict !== 'blocked' ||
+    (stated.verdict === 'blocked' &&
+      expected.outcome.verdict === 'blocked' &&
+      stated.stage === expected.outcome.stage)
+  );
 }
 
 export function describeExpected(expected: Expectation): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnose, lookalike } from '../../src/flaws/flaws.ts';
+import { diagnose, intentOf, lookalike, mismatches } from '../../src/flaws/flaws.ts';
 import { originMatches } from '../../src/policy/cors-headers.ts';
 import type { WireExchange } from '../../src/wire/exchange.ts';
 
@@ -107,5 +107,32 @@ describe('diagnose: naming the flaw from the wire', () => {
       [],
     );
     assert.deepEqual(flaws('https://evil.example', [['access-control-allow-origin', '*']], '*'), []);
+  });
+  it('names no reflection for an echoed origin that is merely not in the policy: a mismatch', () => {
+    // A typo in the policy (.org for .com): the server echoes its own listed partner; no flaw.
+    const wire = [
+      exchange('https://partner.example.com', [
+        ['access-control-allow-origin', 'https://partner.example.com'],
+        ['vary', 'Origin'],
+      ]),
+    ];
+    const intent = intentOf(['https://partner.example.org']);
+    assert.deepEqual(diagnose(wire, intent), []);
+    assert.deepEqual(mismatches(wire, intent), ['https://partner.example.com']);
+  });
+  it('grades by what is granted: reflection is info without credentials, a failure with them', () => {
+    const echo = (credentials: boolean) =>
+      diagnose(
+        [
+          exchange('https://evil.example', [
+            ['access-control-allow-origin', 'https://evil.example'],
+            ['vary', 'Origin'],
+            ...(credentials ? [['access-control-allow-credentials', 'true'] as [string, string]] : []),
+          ]),
+        ],
+        '*',
+      ).map((f) => `${f.flaw} (${f.severity})`);
+    assert.deepEqual(echo(false), ['origin reflection (info)']);
+    assert.deepEqual(echo(true), ['origin reflection (failure)']);
   });
 });
