@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import {
   backendPreference,
   DEBIAN_PACKAGES,
@@ -61,6 +62,26 @@ if (needed.length > 0 && preference !== 'playwright') {
   aptGet('update', '-qq');
   aptGet('install', '-y', '-qq', ...packages);
   needed = missing();
+}
+
+/**
+ * Debian packages the acceptance tests start as real CORS servers (tests/acceptance/real-servers.ts),
+ * each with the file whose presence says it is installed. Checked without running anything.
+ */
+const ACCEPTANCE_DEBIAN_PACKAGES: ReadonlyArray<{ name: string; installs: string }> = [
+  { name: 'nginx', installs: '/usr/sbin/nginx' },
+  { name: 'python3-flask-cors', installs: '/usr/lib/python3/dist-packages/flask_cors/__init__.py' },
+];
+const acceptanceMissing = () => ACCEPTANCE_DEBIAN_PACKAGES.filter((p) => !existsSync(p.installs));
+if (acceptanceMissing().length > 0) {
+  const packages = acceptanceMissing().map((p) => p.name);
+  console.log(`Installing Debian packages for the acceptance tests: ${packages.join(' ')}`);
+  aptGet('update', '-qq');
+  aptGet('install', '-y', '-qq', ...packages);
+  for (const p of acceptanceMissing())
+    console.error(
+      `cors-conformance: ${p.name} did not install (no ${p.installs}); the acceptance tests need it.`,
+    );
 }
 
 const webkit = resolveBackend('webkit', preference);

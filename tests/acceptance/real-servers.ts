@@ -63,112 +63,160 @@ const ANSWER_HEADERS = { 'X-Request-Id': 'r-1', 'X-Internal': 'secret-ish' } as 
 const START_TIMEOUT_MS = 15_000;
 
 /**
- * What each implementation does with a configuration, as observed against the versions installed
- * here (curl, by hand: see each kind's comment). Expectations about a real server come from here,
- * never from what the configuration alone would suggest.
+ * What each implementation does with a configuration, observed with curl against the versions
+ * installed here (nginx 1.22.1, cors 2.8.6 on Express 5.3.0, Hono 4.13.19, Debian's Flask-CORS
+ * 3.0.10 on Flask 2.2.2), for the configuration at hand and for variations of it (one origin, no
+ * headers, no credentials). Expectations about a real server come from here, never from what the
+ * configuration alone would suggest. "ACAO" etc. are the Access-Control-Allow-Origin... headers.
  */
 export interface ServerFacts {
   /** The status of an answered preflight (OPTIONS with Origin and Access-Control-Request-Method). */
   preflightStatus: 200 | 204;
-  /** Whether answers to a listed origin carry `Vary: Origin` (preflight and actual). */
-  varyOrigin: boolean;
-  /** Whether any Origin is echoed in Access-Control-Allow-Origin, listed or not. */
+  /** Whether any OPTIONS, Access-Control-Request-Method or not, gets ACAM/ACAH. */
+  preflightIgnoresRequestedMethod: boolean;
+  /**
+   * When answers to a listed origin carry `Vary: Origin` (preflight and actual): always, or only
+   * when more than one origin is configured (with one, nothing at all).
+   */
+  varyOrigin: 'always' | 'several-origins';
+  /** Whether any Origin is echoed in ACAO, listed or not (`null` too). */
   echoesAnyOrigin: boolean;
-  /** Whether Access-Control-Allow-Headers echoes the requested headers rather than the configured list. */
-  echoesRequestedHeaders: boolean;
-  /** Whether an unlisted origin still gets Access-Control-Allow-Credentials: true (with no ACAO). */
+  /** Whether a listed origin matches in any letter case (then echoed as sent: `HTTP://APP...`). */
+  originIgnoresCase: boolean;
+  /** ACAO on a request without Origin: none, the first listed origin (sorted), or `*`. */
+  acaoWithoutOrigin: 'none' | 'first-origin' | '*';
+  /**
+   * ACAH on a preflight: the configured list as written, or the requested headers that are in the
+   * list (as requested, sorted: an unlisted one is left out), or every requested header.
+   */
+  allowHeaders: 'configured' | 'requested-in-list' | 'requested';
+  /** Whether an EMPTY config.headers makes it echo the requested headers (else: no ACAH). */
+  echoesRequestedHeadersWhenNoneConfigured: boolean;
+  /** Whether an unlisted origin still gets ACAC: true (and ACEH), without ACAO. */
   credentialsForUnlistedOrigin: boolean;
-  /** Whether a preflight answer carries Access-Control-Expose-Headers too. */
+  /** Whether a preflight answer carries ACEH too. */
   exposeHeadersOnPreflight: boolean;
+  /** Whether HEAD is answered 200 when GET is served but HEAD is not in config.methods. */
+  headWithGet: boolean;
   /** The status of a method /api/orders does not serve. */
   unservedStatus: 404 | 405;
-  /** Whether that answer carries the CORS headers of an actual answer. */
+  /** Whether that answer carries the CORS headers of an actual answer (ACAO for a listed origin...). */
   corsOnUnserved: boolean;
 }
 
 export const REAL_SERVER_FACTS: Record<RealServerKind, ServerFacts> = {
   /**
-   * nginx 1.22.1 (Debian), with the configuration writtenNginxConf makes. Preflight 204 with ACAO
-   * (listed origin only), Vary: Origin, ACAC, ACAM and ACAH as configured (the configured list,
-   * whatever was requested); no Expose-Headers on it. Actual answers: ACAO, Vary, ACAC, ACEH. An
-   * unlisted origin gets no ACAO, but the static ACAC and ACEH still. `map` matches strings
-   * case-insensitively: `Origin: HTTP://APP.EXAMPLE.TEST` is echoed as sent. A method outside
-   * config.methods is answered 404 with the actual answer's CORS headers (this module's choice).
+   * nginx 1.22.1 (Debian), with the configuration nginxConf writes. Preflight (any OPTIONS) 204 with
+   * ACAO (listed origin only), Vary: Origin, ACAC, and ACAM/ACAH exactly as configured (`, `-joined,
+   * whatever was requested); no ACEH. Actual answers: ACAO, Vary, ACAC, ACEH. An unlisted origin gets
+   * no ACAO but the static ACAC and ACEH still. `map` matches strings case-insensitively:
+   * `Origin: HTTP://APP.EXAMPLE.TEST` is echoed as sent. Only config.methods are served (HEAD too
+   * only when listed); any other method is 404 with the actual answer's CORS headers (this module's
+   * choice, as a CORS layer in front of the routes would).
    */
   nginx: {
     preflightStatus: 204,
-    varyOrigin: true,
+    preflightIgnoresRequestedMethod: true,
+    varyOrigin: 'always',
     echoesAnyOrigin: false,
-    echoesRequestedHeaders: false,
+    originIgnoresCase: true,
+    acaoWithoutOrigin: 'none',
+    allowHeaders: 'configured',
+    echoesRequestedHeadersWhenNoneConfigured: false,
     credentialsForUnlistedOrigin: true,
     exposeHeadersOnPreflight: false,
+    headWithGet: false,
     unservedStatus: 404,
     corsOnUnserved: true,
   },
   /**
    * Express 5 with cors 2.8: every OPTIONS is a preflight, answered 204 (Content-Length: 0) before
-   * any route. ACAO only for a listed origin (exact, case-sensitive), `Vary: Origin` always; ACAC
-   * and ACEH are sent to every origin, and ACEH on the preflight too. ACAM/ACAH are the configured
-   * lists joined with `,` (no space). Unserved methods fall through to Express's 404, which keeps the
-   * CORS headers the middleware set.
+   * any route, ACAM/ACAH as configured, `,`-joined without spaces. ACAO only for a listed origin
+   * (exact, case-sensitive), `Vary: Origin` always; ACAC and ACEH go to every origin (and to requests
+   * without Origin), ACEH on the preflight too. Unserved methods fall through to Express's 404
+   * (`Cannot DELETE /api/orders`), which keeps the CORS headers; other paths alike.
    */
   'express-cors': {
     preflightStatus: 204,
-    varyOrigin: true,
+    preflightIgnoresRequestedMethod: true,
+    varyOrigin: 'always',
     echoesAnyOrigin: false,
-    echoesRequestedHeaders: false,
+    originIgnoresCase: false,
+    acaoWithoutOrigin: 'none',
+    allowHeaders: 'configured',
+    echoesRequestedHeadersWhenNoneConfigured: false,
     credentialsForUnlistedOrigin: true,
     exposeHeadersOnPreflight: true,
+    headWithGet: true,
     unservedStatus: 404,
     corsOnUnserved: true,
   },
   /**
-   * Hono 4 with hono/cors: preflight 204, ACAO for a listed origin only, `Vary: Origin` on both.
-   * ACAC and ACEH are sent to every origin, ACEH on the preflight too; the preflight also carries
-   * `Vary: Access-Control-Request-Headers`. An EMPTY `headers` list makes it echo the requested
-   * headers (allowHeaders [] counts as unset). Unserved methods: Hono's 404 with the CORS headers.
+   * Hono 4 with hono/cors: like cors above (204, lists `,`-joined, ACAO for a listed origin only,
+   * case-sensitive, ACAC and ACEH to every origin, ACEH on the preflight), but the preflight says
+   * `Vary: Origin, Access-Control-Request-Headers`, and an EMPTY headers list makes ACAH echo the
+   * requested headers (allowHeaders [] counts as unset). Unserved methods: Hono's text 404 with the
+   * CORS headers.
    */
   hono: {
     preflightStatus: 204,
-    varyOrigin: true,
+    preflightIgnoresRequestedMethod: true,
+    varyOrigin: 'always',
     echoesAnyOrigin: false,
-    echoesRequestedHeaders: false,
+    originIgnoresCase: false,
+    acaoWithoutOrigin: 'none',
+    allowHeaders: 'configured',
+    echoesRequestedHeadersWhenNoneConfigured: true,
     credentialsForUnlistedOrigin: true,
     exposeHeadersOnPreflight: true,
+    headWithGet: true,
     unservedStatus: 404,
     corsOnUnserved: true,
   },
   /**
-   * Flask with Flask-CORS (Debian's 3.0.10), configured: preflight 200 (Flask's automatic OPTIONS,
-   * with `Allow:` and an empty body). ACAO for a listed origin only, matched case-insensitively;
-   * nothing at all (no ACAC, no ACEH) for an unlisted one. ACAH is the requested headers that are
-   * in the list (sorted, as requested), so an unlisted requested header is just left out; ACAM is the
-   * configured methods sorted; ACEH on the preflight too. `Vary: Origin` only when more than one
-   * origin is configured. Unserved methods: Flask's 405, with the CORS headers.
+   * Flask with Flask-CORS (Debian's 3.0.10), configured: a preflight is Flask's automatic OPTIONS,
+   * 200 with `Allow:` and an empty text/html body. ACAO for a listed origin only (any case), and for
+   * an unlisted one nothing at all: no ACAC, no ACEH, no ACAM. ACAM (configured, sorted, `, `) and
+   * ACAH only when Access-Control-Request-Method is one of config.methods; ACAH is the requested
+   * headers that are in the list, as requested (lower case from curl/browsers), sorted; an unlisted
+   * requested header is just left out. ACEH on the preflight too. `Vary: Origin` only when several
+   * origins are configured. Without Origin, ACAO is the first listed origin (always_send). Unserved
+   * methods: Flask's 405 (with `Allow:`), with the CORS headers; other paths 404 with them too.
    */
   'flask-cors-explicit': {
     preflightStatus: 200,
-    varyOrigin: true,
+    preflightIgnoresRequestedMethod: false,
+    varyOrigin: 'several-origins',
     echoesAnyOrigin: false,
-    echoesRequestedHeaders: false,
+    originIgnoresCase: true,
+    acaoWithoutOrigin: 'first-origin',
+    allowHeaders: 'requested-in-list',
+    echoesRequestedHeadersWhenNoneConfigured: false,
     credentialsForUnlistedOrigin: false,
     exposeHeadersOnPreflight: true,
+    headWithGet: true,
     unservedStatus: 405,
     corsOnUnserved: true,
   },
   /**
-   * Flask with a bare `CORS(app)` (Debian's Flask-CORS 3.0.10): echoes ANY Origin (not `*`), with
-   * `Vary: Origin`; echoes every requested header in ACAH (sorted); ACAM is all seven methods
-   * (`DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT`); no credentials, no Expose-Headers. Preflight
-   * 200; unserved methods 405 with the CORS headers.
+   * Flask with a bare `CORS(app)` (Debian's Flask-CORS 3.0.10), the configuration ignored: echoes ANY
+   * Origin (`null` too), never `*` when there is one, with `Vary: Origin`; `*` without Origin. ACAH
+   * echoes every requested header (sorted); ACAM is all seven methods, `DELETE, GET, HEAD, OPTIONS,
+   * PATCH, POST, PUT`, whatever /api/orders serves; no ACAC, no ACEH. Preflight 200; unserved methods
+   * 405 with the CORS headers.
    */
   'flask-cors-defaults': {
     preflightStatus: 200,
-    varyOrigin: true,
+    preflightIgnoresRequestedMethod: false,
+    varyOrigin: 'always',
     echoesAnyOrigin: true,
-    echoesRequestedHeaders: true,
+    originIgnoresCase: true,
+    acaoWithoutOrigin: '*',
+    allowHeaders: 'requested',
+    echoesRequestedHeadersWhenNoneConfigured: true,
     credentialsForUnlistedOrigin: false,
     exposeHeadersOnPreflight: false,
+    headWithGet: true,
     unservedStatus: 405,
     corsOnUnserved: true,
   },
@@ -179,15 +227,15 @@ export async function startRealServer(kind: RealServerKind, config: CorsConfig):
   checkConfig(config);
   switch (kind) {
     case 'nginx':
-      return startNginx(config);
+      return onAFreePort((port) => startNginx(config, port));
     case 'express-cors':
       return startExpress(config);
     case 'hono':
       return startHono(config);
     case 'flask-cors-explicit':
-      return startFlask(kind, 'explicit', config);
+      return onAFreePort((port) => startFlask(kind, 'explicit', config, port));
     case 'flask-cors-defaults':
-      return startFlask(kind, 'defaults', config);
+      return onAFreePort((port) => startFlask(kind, 'defaults', config, port));
     default:
       throw new Error(`unknown real server ${String(kind satisfies never)}`);
   }
@@ -306,7 +354,10 @@ async function startHono(config: CorsConfig): Promise<RunningServer> {
 /** A started child: its output so far (for errors) and a stop that ends its whole process group. */
 interface Child {
   process: ChildProcess;
+  /** What it printed (stdout and stderr, the last 20 000 characters). */
   output: () => string;
+  /** Resolves when it has exited and its output is all read (or a second after it exited). */
+  ended: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -318,18 +369,26 @@ function startChild(command: string, args: string[], env: NodeJS.ProcessEnv): Ch
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
   child.once('error', (error) => {
     output += `\n${error.message}`;
+  });
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const exited = new Promise<void>((resolve) => {
+    if (gone()) resolve();
+    else child.once('exit', () => resolve());
+    child.once('error', () => resolve()); // never spawned: no exit event
+  });
+  // 'close' comes once stdout and stderr are drained; a grandchild holding them must not stall us.
+  const ended = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    void exited.then(() => setTimeout(resolve, 1_000).unref());
   });
   return {
     process: child,
     output: () => output,
+    ended,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (!gone() && child.pid !== undefined) {
         killGroup(child.pid, 'SIGTERM');
         const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
         await exited;
@@ -351,23 +410,51 @@ const accepts = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-/** Resolves when `port` accepts connections; rejects with the child's output if it ends or stalls. */
-async function waitForPort(name: string, port: number, child: Child): Promise<void> {
+/**
+ * Resolves when the child has said it is `ready` and `port` accepts connections (the line tells that
+ * the port is the child's, not another process's that took it since freePort); rejects with the
+ * child's output (and `hint`) if the child ends first or stays silent or closed.
+ */
+async function waitForPort(
+  name: string,
+  port: number,
+  child: Child,
+  ready: RegExp,
+  hint: string,
+): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
+  const failed = async (why: string) => {
+    await child.stop();
+    await child.ended;
+    return new Error(`${name}: ${why}; ${hint}. Its output:\n${child.output() || '(none)'}`);
+  };
+  let spawnError = false;
+  child.process.once('error', () => {
+    spawnError = true;
+  });
   for (;;) {
     const { exitCode, signalCode } = child.process;
-    if (exitCode !== null || signalCode !== null || child.process.pid === undefined) {
-      await child.stop();
-      throw new Error(
-        `${name} ended before listening on ${port} (${signalCode ?? `exit ${exitCode}`}):\n${child.output()}`,
-      );
-    }
-    if (await accepts(port)) return;
-    if (Date.now() > deadline) {
-      await child.stop();
-      throw new Error(`${name}: port ${port} not open within ${START_TIMEOUT_MS} ms:\n${child.output()}`);
-    }
+    if (spawnError || exitCode !== null || signalCode !== null)
+      throw await failed(`ended before listening on ${port} (${signalCode ?? `exit ${exitCode}`})`);
+    if (ready.test(child.output()) && (await accepts(port))) return;
+    if (Date.now() > deadline) throw await failed(`port ${port} not open within ${START_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const portTaken = (error: unknown) => String(error).includes('Address already in use');
+
+/**
+ * Runs `start` on a port freePort found; again on another when the child found it taken (another
+ * process took it in between), up to three times.
+ */
+async function onAFreePort(start: (port: number) => Promise<RunningServer>): Promise<RunningServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (attempt >= 3 || !portTaken(error)) throw error;
+    }
   }
 }
 
@@ -409,7 +496,7 @@ export function nginxConf(config: CorsConfig, port: number, dir: string): string
   return `# Written by tests/acceptance/real-servers.ts
 worker_processes 1;
 pid ${dir}/nginx.pid;
-error_log stderr warn;
+error_log stderr notice;
 events { worker_connections 64; }
 http {
   access_log off;
@@ -454,14 +541,13 @@ ${indent(
 `;
 }
 
-async function startNginx(config: CorsConfig): Promise<RunningServer> {
+async function startNginx(config: CorsConfig, port: number): Promise<RunningServer> {
   if (!existsSync(NGINX_BINARY))
-    throw new Error(`nginx: ${NGINX_BINARY} is missing; npm run setup installs it (Debian's nginx-light)`);
+    throw new Error(`nginx: ${NGINX_BINARY} is missing; npm run setup installs it (Debian's nginx)`);
   const version = spawnSync(NGINX_BINARY, ['-v'], { encoding: 'utf8' }).stderr.trim();
   const dir = mkdtempSync(join(tmpdir(), 'real-nginx-'));
   // As root, nginx's workers run as nobody: they must be able to reach the temp paths inside.
   chmodSync(dir, 0o755);
-  const port = await freePort();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, nginxConf(config, port, dir));
   // -e: the error log before the configuration is read (the compiled-in path may not be writable).
@@ -470,21 +556,22 @@ async function startNginx(config: CorsConfig): Promise<RunningServer> {
     ['-p', `${dir}/`, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'],
     process.env,
   );
-  const stop = async () => {
-    await child.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
   try {
-    await waitForPort('nginx', port, child);
+    // At `notice`, the master logs "start worker process" once its listening socket is bound.
+    await waitForPort('nginx', port, child, /start worker process/, `its configuration is ${conf}`);
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    // Else the directory stays, for the configuration the error names.
+    if (portTaken(error)) rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   return {
     name: 'nginx',
     url: `http://localhost:${port}${ENDPOINT_PATH}`,
     version: version.replace(/^nginx version: /, ''),
-    stop,
+    async stop() {
+      await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -501,15 +588,21 @@ async function startFlask(
   name: RealServerKind,
   mode: 'explicit' | 'defaults',
   config: CorsConfig,
+  port: number,
 ): Promise<RunningServer> {
-  const port = await freePort();
   const child = startChild(FLASK_PYTHON, [FLASK_APP, mode, String(port)], {
     ...process.env,
     CORS_CONFIG: JSON.stringify(config),
     PYTHONUNBUFFERED: '1',
     PYTHONDONTWRITEBYTECODE: '1',
   });
-  await waitForPort(name, port, child);
+  await waitForPort(
+    name,
+    port,
+    child,
+    /^flask-cors \S+ listening/m,
+    `${FLASK_PYTHON} ${FLASK_APP}; npm run setup installs Flask-CORS (Debian's python3-flask-cors)`,
+  );
   const version = /flask-cors (\S+)/.exec(child.output())?.[1] ?? 'unknown';
   return {
     name,
