@@ -6,6 +6,7 @@ import { launchSettings } from '../src/engines/backends.ts';
 import { PlaywrightEngine } from '../src/engines/playwright-engine.ts';
 import type { Backend, Engine, EnginePage } from '../src/engines/session.ts';
 import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
+import { isLoopbackHost } from '../src/fetch-standard/rules.ts';
 import {
   type Inputs,
   loadInputs,
@@ -40,6 +41,18 @@ export function pagesThrough(engine: Engine, proxyServer: string): EnginePages {
       for (const page of open.values()) await page.then((p) => p.close()).catch(() => {});
     },
   };
+}
+
+/**
+ * The endpoint as the engines reach it: as given; and, for an http loopback endpoint, its https alias
+ * (same host and port, forwarded over http with Host unchanged) for WebKit's https pages (usesHttpsAlias).
+ */
+function endpointUpstreams(url: URL): Upstream[] {
+  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) return [{ host: url.host }];
+  return [
+    { host: url.host, askedOver: 'http' },
+    { host: url.host, askedOver: 'https', forwardTo: { host: url.host, protocol: 'http' } },
+  ];
 }
 
 export interface WorkerFixtures {
@@ -108,7 +121,7 @@ export const test = base.extend<object, WorkerFixtures>({
         protocol: 'http' as const,
       };
       const upstreams: Upstream[] = inputs.endpoint
-        ? [{ host: inputs.endpoint.url.host }]
+        ? endpointUpstreams(inputs.endpoint.url)
         : [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST].map((host) => ({ host, forwardTo: server }));
       const proxy = await startRecordingProxy({
         pageOrigins: pageOriginsOf(inputs),

@@ -3,6 +3,7 @@ import { CATALOGUE_DIR, type Catalogue, loadCatalogue, realmWithCatalogue } from
 import { loadRealm, policyOfPipeline } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
 import { type Contract, contractOf, withContract } from '../policy/contract.ts';
+import { discoveryOrigins } from '../policy/discovery.ts';
 import { Policy } from '../policy/policy.ts';
 import { InputError, type Problem, readJsonFile } from './data-file.ts';
 
@@ -26,8 +27,9 @@ export const REFERENCE_ALT_API_HOST = 'api2.example.test';
 
 export interface Endpoint {
   url: URL;
-  policy: Policy;
-  policyFile: string;
+  /** null: no CORS_POLICY, so the run discovers what the endpoint allows (src/policy/discovery.ts). */
+  policy: Policy | null;
+  policyFile: string | null;
   /** What the page sends to authenticate: the API key (API_KEY overrides the policy's) or the bearer token. */
   credential: Credential | undefined;
 }
@@ -111,14 +113,15 @@ function endpointFromEnv(
       ),
     ]);
   }
-  if (!policyFile) {
-    const why =
-      'needs CORS_POLICY: a JSON file saying what the endpoint is configured to allow (README, "The policy file")';
-    throw new InputError([envProblem('TARGET_URL', why)]);
-  }
   if (url.origin === pageOrigin) {
     const why = `has the page's own origin ${pageOrigin}: that is a same-origin request, CORS does not apply`;
     throw new InputError([envProblem('TARGET_URL', why)]);
+  }
+  if (!policyFile) {
+    // A URL alone: discovery. The key, if the owner gives one, goes where API_KEY_HEADER says.
+    const key = env('API_KEY');
+    const credential = key ? { header: env('API_KEY_HEADER') ?? 'apikey', value: key } : undefined;
+    return { url, policy: null, policyFile: null, credential };
   }
   const policy = readJsonFile(resolve(policyFile), Policy);
   return { url, policy, policyFile, credential: credentialOf(policy, env) };
@@ -145,16 +148,18 @@ export function readInputs(environment: Env): Inputs {
   const realmFile = loadRealm(env('REALM_CONFIG'));
   const loaded = loadCatalogue(realmFile, env('SCENARIOS_DIR') ?? CATALOGUE_DIR);
   const realm = realmWithCatalogue(realmFile, loaded);
-  const contracts = endpoint
+  const contracts = endpoint?.policy
     ? [
         contractOf({
           policy: endpoint.policy,
-          file: endpoint.policyFile,
+          file: endpoint.policyFile ?? '',
           pageOrigin,
           hasCredential: endpoint.credential !== undefined,
         }),
       ]
-    : realm.contract.map((name) => referenceContract(realm, name, pageOrigin));
+    : endpoint
+      ? []
+      : realm.contract.map((name) => referenceContract(realm, name, pageOrigin));
   const catalogue = withContract(loaded, contracts, endpoint?.policyFile ?? `realm "${realm.name}"`);
   const notProbed = contracts.flatMap((c) => c.notProbed);
   return { realm, catalogue, pageOrigin, endpoint, notProbed };
@@ -179,14 +184,16 @@ function referenceContract(realm: RealmConfig, name: string, pageOrigin: string)
 
 /**
  * Every origin the recording proxy serves the test page at: the run's page origin and those the
- * scenarios call from (pages and frames). The opaque `null` is served sandboxed, apart.
+ * scenarios call from (pages and frames), and discovery's probes. The opaque `null` is served sandboxed, apart.
  */
 export function pageOriginsOf(inputs: Inputs): string[] {
   const fromScenarios = inputs.catalogue.scenarios.flatMap((s) => [
     ...(s.pageOrigin && s.pageOrigin !== 'null' ? [s.pageOrigin] : []),
     ...[s.request, ...(s.before ?? [])].flatMap((r) => (r.frameOrigin ? [r.frameOrigin] : [])),
   ]);
-  return [...new Set([inputs.pageOrigin, ...fromScenarios])];
+  const discovering = inputs.endpoint !== null && inputs.endpoint.policy === null;
+  const fromDiscovery = discovering ? discoveryOrigins(inputs.pageOrigin).filter((o) => o !== 'null') : [];
+  return [...new Set([inputs.pageOrigin, ...fromScenarios, ...fromDiscovery])];
 }
 
 let cached: Inputs | undefined;

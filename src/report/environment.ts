@@ -37,7 +37,9 @@ export function environmentInfo(inputs: Inputs, backends: Backend[]): Record<str
       ? endpoint.url.href
       : `reference realm "${realm.name}" (bundled server) at https://api.example.test`,
     policy: endpoint
-      ? `${endpoint.policyFile}: ${JSON.stringify({ ...endpoint.policy, apiKey: endpoint.policy.apiKey ? '(set)' : undefined })}`
+      ? endpoint.policy
+        ? `${endpoint.policyFile}: ${JSON.stringify({ ...endpoint.policy, apiKey: endpoint.policy.apiKey ? '(set)' : undefined })}`
+        : 'none: discovery (what the engines find the endpoint allows)'
       : "each reference pipeline's own configuration (server/realms)",
     'page origin': inputs.pageOrigin,
     catalogue: `${catalogue.scenarios.length} scenarios in ${catalogue.areas.length} areas`,

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type {
   FullConfig,
   FullResult,
@@ -11,6 +12,7 @@ import { CONTRACT_AREA } from '../policy/contract.ts';
 import { policyWarnings } from '../policy/policy.ts';
 import { createTarget } from '../run/target.ts';
 import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
+import { concludeDiscovery, DISCOVERY_DIR } from './discovery-report.ts';
 import { ALLURE_RESULTS_DIR } from './global-setup.ts';
 
 /**
@@ -49,6 +51,13 @@ export default class RunSummaryReporter implements Reporter {
     // Not a silent skip: say which scenarios the target does not take, and why.
     const inputs = loadInputs();
     const target = createTarget(inputs);
+    if (inputs.endpoint && !inputs.endpoint.policy) {
+      // A stale profile from an earlier run must not pass for this one's.
+      rmSync(DISCOVERY_DIR, { recursive: true, force: true });
+      process.stdout.write(
+        `cors-conformance: no CORS_POLICY: discovering what ${inputs.endpoint.url.href} allows (no verdict has a declared intent behind it; only what is insecure whatever the intent fails)\n`,
+      );
+    }
     const contract = inputs.catalogue.scenarios.filter((s) => s.area === CONTRACT_AREA).length;
     if (contract > 0) {
       const from = inputs.endpoint
@@ -58,7 +67,7 @@ export default class RunSummaryReporter implements Reporter {
     }
     for (const what of inputs.notProbed)
       process.stdout.write(`cors-conformance: not probed by the contract: ${what}\n`);
-    for (const warning of inputs.endpoint ? policyWarnings(inputs.endpoint.policy) : [])
+    for (const warning of inputs.endpoint?.policy ? policyWarnings(inputs.endpoint.policy) : [])
       process.stdout.write(`cors-conformance: FLAW in the policy (${warning.severity}): ${warning.text}\n`);
     const notApplicable = inputs.catalogue.scenarios.filter((s) => !target.applies(s));
     if (notApplicable.length > 0) {
@@ -150,6 +159,9 @@ export default class RunSummaryReporter implements Reporter {
     process.stdout.write(
       `Allure results: ${ALLURE_RESULTS_DIR}/ (npm run report, then npm run report:open)\n`,
     );
+    const inputs = loadInputs();
+    if (inputs.endpoint && !inputs.endpoint.policy && result.status !== 'interrupted')
+      process.stdout.write(`\n${concludeDiscovery().join('\n')}\n`);
     if (this.flaky.length > 0) {
       process.stdout.write(
         `\ncors-conformance: flaky (failed, then passed on a retry):\n${this.flaky.map((p) => `  - ${p}`).join('\n')}\n`,

@@ -19,7 +19,7 @@ import { diagnose, type Finding, mismatches } from '../flaws/flaws.ts';
 import { differences, exactly, type Outcome } from '../outcome/outcome.ts';
 import type { WireExchange } from '../wire/exchange.ts';
 import { type Expectation, expectationFor, inEngine } from './expectation.ts';
-import type { Target, WireSource } from './target.ts';
+import type { Caller, Target, WireSource } from './target.ts';
 import { classify, hopsOf, observed } from './verdict.ts';
 
 /** Everything one scenario produced in one engine: the evidence behind its verdicts. */
@@ -87,6 +87,7 @@ export function fetchSpec(
   token: string,
   timeoutMs = FETCH_TIMEOUT_MS,
   request: RequestSpec = scenario.request,
+  caller?: Caller,
 ): FetchSpec {
   const headers: Array<[string, string]> = Object.entries(request.headers);
   if (request.sendApiKey) {
@@ -105,7 +106,7 @@ export function fetchSpec(
         ? request.body
         : { kind: 'form-data', fields: Object.entries(request.body.fields) };
   return {
-    url: target.url(scenario, token),
+    url: target.url(scenario, token, caller),
     method: request.method,
     headers,
     credentials: request.credentials,
@@ -169,7 +170,19 @@ export async function runScenario(
   options: { timeoutMs?: number } = {},
 ): Promise<ScenarioRun> {
   const token = scenarioToken(scenario.id, engine.name);
-  const request = fetchSpec(scenario, target, token, options.timeoutMs);
+  const caller = (r: RequestSpec): Caller => ({
+    engine: engine.name,
+    backend: engine.backend.kind,
+    origin: r.frameOrigin ?? page.origin,
+  });
+  const request = fetchSpec(
+    scenario,
+    target,
+    token,
+    options.timeoutMs,
+    scenario.request,
+    caller(scenario.request),
+  );
   // A request sent from a frame carries the frame's origin.
   const asOracleSees = oracleRequest(request, request.frameOrigin ?? page.origin);
   const expected = inEngine(
@@ -180,7 +193,7 @@ export async function runScenario(
   // Requests that set the stage (fill a cache): their wire is part of the record, their verdict is not asserted.
   const setup: WireExchange[] = [];
   for (const before of scenario.before ?? []) {
-    await page.fetch(fetchSpec(scenario, target, token, options.timeoutMs, before));
+    await page.fetch(fetchSpec(scenario, target, token, options.timeoutMs, before, caller(before)));
     setup.push(...(await wireOf(token)));
     await page.takeMessages(token, { expectSome: false, settleMs: 0 });
   }

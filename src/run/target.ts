@@ -1,6 +1,8 @@
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import { effectiveCors, pipelinePath, policyOfPipeline } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
+import type { Backend, EngineName } from '../engines/session.ts';
+import { isLoopbackHost, pageScheme } from '../fetch-standard/rules.ts';
 import { intentOf, type OriginIntent } from '../flaws/flaws.ts';
 import { type Credential, type Endpoint, type Inputs, REFERENCE_API_HOST } from '../input/inputs.ts';
 import { exactOrigins, type Policy, policyAllowsOrigin } from '../policy/policy.ts';
@@ -16,7 +18,7 @@ export interface Target {
   /** Whether the records' own `expect` and `wire` hold here (they describe the reference realm). */
   readonly usesRecords: boolean;
   /** The scenario's request URL, carrying its token so the wire can be read back per scenario. */
-  url(scenario: CatalogueEntry, token: string): string;
+  url(scenario: CatalogueEntry, token: string, caller?: Caller): string;
   /** The API key or bearer token the page sends, and the header it goes in, if any. */
   credential(scenario: CatalogueEntry): Credential | undefined;
   /** The policy expectations derive from. */
@@ -28,6 +30,29 @@ export interface Target {
    * pipeline is flawed on purpose (quirks), so that its record can show what engines do with it.
    */
   judgesFlaws(scenario: CatalogueEntry): boolean;
+}
+
+/** Who calls: the engine (and how it is driven) and the origin of the page or frame the fetch runs in. */
+export interface Caller {
+  engine: EngineName;
+  backend: Backend['kind'];
+  origin: string;
+}
+
+/**
+ * Whether `caller` reaches the http loopback `url` through its https alias. WebKitGTK blocks an https
+ * page calling http://localhost as mixed content (known divergence webkit-mixed-content-loopback), so
+ * WebKit would judge nothing there; through the recording proxy's https alias of the same host and
+ * port (forwarded to it over http, Host unchanged) the server gets the same request and WebKit judges
+ * its answer. Chromium and Firefox call the URL as given.
+ */
+export function usesHttpsAlias(url: URL, caller: Caller | undefined): boolean {
+  return (
+    caller?.backend === 'webkitgtk-webdriver' &&
+    url.protocol === 'http:' &&
+    isLoopbackHost(url.hostname) &&
+    pageScheme(caller.origin) === 'https:'
+  );
 }
 
 function withToken(base: string, token: string): string {
@@ -97,15 +122,19 @@ export class EndpointTarget implements Target {
   constructor(private readonly endpoint: Endpoint) {}
 
   get description(): string {
-    return `${this.endpoint.url.href} with policy ${this.endpoint.policyFile}`;
+    const { url, policyFile } = this.endpoint;
+    return policyFile ? `${url.href} with policy ${policyFile}` : `${url.href} (no policy: discovery)`;
   }
 
+  /** Without a policy nothing says what must happen: the run discovers instead (tests/discovery.spec.ts). */
   applies(scenario: CatalogueEntry): boolean {
-    return scenario.scope === 'endpoint';
+    return this.endpoint.policy !== null && scenario.scope === 'endpoint';
   }
 
-  url(_scenario: CatalogueEntry, token: string): string {
-    return withToken(this.endpoint.url.href, token);
+  url(_scenario: CatalogueEntry, token: string, caller?: Caller): string {
+    const url = new URL(this.endpoint.url);
+    if (usesHttpsAlias(url, caller)) url.protocol = 'https:';
+    return withToken(url.href, token);
   }
 
   credential(): Credential | undefined {
@@ -114,6 +143,7 @@ export class EndpointTarget implements Target {
 
   originIntent(): OriginIntent {
     const policy = this.endpoint.policy;
+    if (!policy) return intentOf(null);
     const listed = exactOrigins(policy);
     return {
       listed: Array.isArray(listed) ? listed : [],
@@ -125,8 +155,9 @@ export class EndpointTarget implements Target {
     return true;
   }
 
-  policy(): { policy: Policy; name: string } {
-    return { policy: this.endpoint.policy, name: `the policy ${this.endpoint.policyFile}` };
+  policy(): { policy: Policy; name: string } | null {
+    const { policy, policyFile } = this.endpoint;
+    return policy && { policy, name: `the policy ${policyFile}` };
   }
 }
 

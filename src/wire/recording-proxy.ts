@@ -19,6 +19,8 @@ import { TOKEN_PARAM, type WireExchange } from './exchange.ts';
 export interface Upstream {
   /** The host (and port, if not the scheme's default) the engines ask for, e.g. `api.example.test`. */
   host: string;
+  /** Only requests asked over this scheme (absent: either). */
+  askedOver?: 'http' | 'https';
   /** Where to send it instead, e.g. `localhost:43121` over `http`; absent: pass through as asked. */
   forwardTo?: { host: string; protocol: 'http' | 'https' };
 }
@@ -126,21 +128,22 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
   // matching its set of hosts.
   const hostOf = (url: string) => new URL(url).host;
   const escapeRegExp = (host: string) => host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const asAsked = new Set(options.upstreams.filter((u) => !u.forwardTo).map((u) => u.host));
-  if (asAsked.size > 0) {
+  const isFor = (u: Upstream, url: string) =>
+    u.host === hostOf(url) && (!u.askedOver || url.startsWith(`${u.askedOver}:`));
+  const asAsked = options.upstreams.filter((u) => !u.forwardTo);
+  if (asAsked.length > 0) {
     await server
       .forAnyRequest()
-      .matching((r) => asAsked.has(hostOf(r.url)))
+      .matching((r) => asAsked.some((u) => isFor(u, r.url)))
       .always()
       .thenPassThrough();
   }
   for (const protocol of ['http', 'https'] as const) {
     const forwarded = options.upstreams.filter((u) => u.forwardTo?.protocol === protocol);
     if (forwarded.length === 0) continue;
-    const hosts = new Set(forwarded.map((u) => u.host));
     await server
       .forAnyRequest()
-      .matching((r) => hosts.has(hostOf(r.url)))
+      .matching((r) => forwarded.some((u) => isFor(u, r.url)))
       .always()
       .thenPassThrough({
         transformRequest: {

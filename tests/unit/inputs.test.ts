@@ -28,13 +28,13 @@ describe('the run inputs from the environment', () => {
     });
     assert.equal(inputs.endpoint?.url.host, 'api.example.com');
     assert.deepEqual(inputs.endpoint?.credential, { header: 'apikey', value: 'from-secret' });
-    assert.deepEqual(inputs.endpoint?.policy.allowMethods, ['GET']);
+    assert.deepEqual(inputs.endpoint?.policy?.allowMethods, ['GET']);
   });
-  it('refuses TARGET_URL without CORS_POLICY, and the reverse', () => {
-    assert.match(
-      problems({ TARGET_URL: 'https://api.example.com/x' })[0] ?? '',
-      /^environment: TARGET_URL: needs CORS_POLICY/,
-    );
+  it('takes TARGET_URL alone as discovery (no policy, no contract), and refuses CORS_POLICY alone', () => {
+    const inputs = readInputs({ TARGET_URL: 'https://api.example.com/x', API_KEY: 'k-1' });
+    assert.equal(inputs.endpoint?.policy, null);
+    assert.deepEqual(inputs.endpoint?.credential, { header: 'apikey', value: 'k-1' });
+    assert.equal(inputs.catalogue.scenarios.filter((s) => s.area === 'contract').length, 0);
     assert.match(
       problems({ CORS_POLICY: 'p.json' })[0] ?? '',
       /^environment: CORS_POLICY: is set but TARGET_URL is not/,
