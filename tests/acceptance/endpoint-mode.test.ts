@@ -69,16 +69,19 @@ function policyFile(name: string, policy: object): string {
   return file;
 }
 
-/** The scenarios whose expectation differs between two policies: the ones a policy change affects. */
+/**
+ * The scenarios of the run with policy `b` (its contract included) whose expectation differs under
+ * policy `a`: the ones a policy change affects.
+ */
 function affected(a: string, b: string): string[] {
   const ids: string[] = [];
   const inputsA = readInputs({ TARGET_URL: targetUrl, CORS_POLICY: a });
   const inputsB = readInputs({ TARGET_URL: targetUrl, CORS_POLICY: b });
   const [targetA, targetB] = [createTarget(inputsA), createTarget(inputsB)];
-  for (const scenario of inputsA.catalogue.scenarios.filter((s) => targetA.applies(s))) {
+  for (const scenario of inputsB.catalogue.scenarios.filter((s) => targetB.applies(s))) {
     const request = oracleRequest(
-      fetchSpec(scenario, targetA, 't'),
-      scenario.pageOrigin ?? inputsA.pageOrigin,
+      fetchSpec(scenario, targetB, 't'),
+      scenario.pageOrigin ?? inputsB.pageOrigin,
     );
     const [a, b] = [targetA, targetB].map((t) =>
       outcomeOfReading(expectFromPolicy((t.policy(scenario) as { policy: Policy }).policy, request)),
@@ -147,6 +150,41 @@ describe('an endpoint it did not write (@fastify/cors), in every engine', { time
     for (const f of failed)
       assert.match(f.message, /Access-Control-Allow-Headers/, `${f.project} ${f.title}`);
     for (const f of failed) assert.match(f.message, /x-tenant/i, `${f.project} ${f.title}`);
+  });
+
+  it("applies the catalogue's recorded engine divergences against a target, as against the reference realm", async () => {
+    // A server that really sends Access-Control-Allow-Headers: *, and the truthful policy ["*"]: the
+    // engines let `*` cover Authorization (recorded in allow-headers/), so that is what each must do.
+    const wildcard = Fastify();
+    await wildcard.register(cors, { origin: '*', allowedHeaders: '*', methods: ['GET', 'POST', 'PUT'] });
+    wildcard.get('/api/orders', async () => ({ ok: true }));
+    await wildcard.listen({ host: 'localhost', port: 0 });
+    try {
+      const url = `http://localhost:${(wildcard.server.address() as AddressInfo).port}/api/orders`;
+      const policy = policyFile('wildcard.json', {
+        allowOrigin: '*',
+        allowHeaders: ['*'],
+        allowMethods: ['GET', 'POST', 'PUT'],
+        methods: ['GET', 'OPTIONS'],
+        apiKey: 'acceptance-key',
+        corsOnErrors: true,
+      });
+      const outcomes = await runPlaywright(work, { TARGET_URL: url, CORS_POLICY: policy }, [
+        '--grep',
+        'allow-headers/|contract/header',
+      ]);
+      const failed = outcomes.filter((o) => o.status !== 'passed');
+      assert.deepEqual(
+        failed.map((o) => `${o.project} ${o.title}: ${o.message.split('\n')[0]}`),
+        [],
+      );
+      assert.ok(
+        outcomes.some((o) => o.title === 'allow-headers/wildcard-does-not-cover-authorization'),
+        'the recorded divergence was exercised',
+      );
+    } finally {
+      await wildcard.close();
+    }
   });
 
   it('reports a target that is down as unreachable in every engine, never as a CORS verdict', async () => {

@@ -23,7 +23,7 @@ interface JsonSuite {
 }
 
 /**
- * Runs the user's command (`npx playwright test tests/conformance.spec.ts ...`) with `env`, in a child
+ * Runs the user's command (`npx playwright test <spec> ...`, the catalogue's spec by default) with `env`, in a child
  * process (asynchronously: an endpoint under test may live in this one), results and Allure output kept
  * in `work`. Returns every test's outcome and the exit status.
  */
@@ -31,9 +31,10 @@ export async function runPlaywright(
   work: string,
   env: Record<string, string>,
   args: string[],
+  spec = 'tests/conformance.spec.ts',
 ): Promise<Outcome[] & { exitStatus: number | null; output: string }> {
   const report = join(work, `report-${Math.random().toString(36).slice(2)}.json`);
-  const child = spawn('npx', ['playwright', 'test', 'tests/conformance.spec.ts', ...args], {
+  const child = spawn('npx', ['playwright', 'test', spec, ...args], {
     env: {
       ...process.env,
       ...env,
