@@ -7,6 +7,7 @@ import type {
   TestCase,
   TestResult,
 } from '@playwright/test/reporter';
+import { isLoopbackHost } from '../fetch-standard/rules.ts';
 import { loadInputs } from '../input/inputs.ts';
 import { CONTRACT_AREA } from '../policy/contract.ts';
 import { policyWarnings } from '../policy/policy.ts';
@@ -56,6 +57,12 @@ export default class RunSummaryReporter implements Reporter {
       rmSync(DISCOVERY_DIR, { recursive: true, force: true });
       process.stdout.write(
         `cors-conformance: no CORS_POLICY: discovering what ${inputs.endpoint.url.href} allows (no verdict has a declared intent behind it; only what is insecure whatever the intent fails)\n`,
+      );
+    }
+    const url = inputs.endpoint?.url;
+    if (url && url.protocol === 'http:' && isLoopbackHost(url.hostname)) {
+      process.stdout.write(
+        `cors-conformance: WebKitGTK blocks an https page calling http://${url.host} as mixed content (the standard exempts loopback): where WebKit is WebKitGTK, its calls from https pages go to https://${url.host}, which the recording proxy forwards to ${url.host} over http, Host unchanged, so WebKit judges the same answers\n`,
       );
     }
     const contract = inputs.catalogue.scenarios.filter((s) => s.area === CONTRACT_AREA).length;
