@@ -168,9 +168,10 @@ export function readInputs(environment: Env): Inputs {
 /** The contract of a reference pipeline, from its configuration (as an owner's policy states it). */
 function referenceContract(realm: RealmConfig, name: string, pageOrigin: string): Contract {
   const pipeline = realm.pipelines.find((p) => p.name === name);
-  const policy = pipeline && policyOfPipeline(realm, pipeline);
+  // The owner's configuration: a flawed profile's quirks are what the contract is to catch.
+  const policy = pipeline && policyOfPipeline(realm, { ...pipeline, quirks: undefined });
   if (!pipeline || !policy) {
-    const why = `"${name}" has quirks: no policy describes it, so it has no contract`;
+    const why = `"${name}" is not a pipeline of the realm`;
     throw new InputError([{ file: `realm "${realm.name}"`, field: 'contract', message: why }]);
   }
   return contractOf({

@@ -8,6 +8,7 @@ import {
   exposedHeaderNames,
   type OracleReading,
   type OracleRequest,
+  preflightNeeded,
 } from '../fetch-standard/oracle.ts';
 import { getHeader, type HeaderList, hasHeader } from '../fetch-standard/rules.ts';
 import { describeFinding } from '../flaws/flaws.ts';
@@ -56,7 +57,7 @@ function fromReading(
     case 'blocked':
       return {
         ...common,
-        outcome: { verdict: 'blocked', stage: reading.stage },
+        outcome: { verdict: 'blocked', stage: reading.stage, reason: reading.reason.code },
         because: describeReason(reading.reason),
         wire:
           reading.stage === 'before-request' ? [] : reading.stage === 'preflight' ? wire.slice(0, 1) : wire,
@@ -120,7 +121,7 @@ export function inEngine(
       knownDivergence: `${context.scenario.id} in ${context.engine}`,
     };
   }
-  const known = knownDivergence(context.engine, context.backend, request);
+  const known = knownDivergence(context.engine, context.backend, request, expected.outcome);
   if (!known) return expected;
   const blockedBeforeSending =
     known.behaviour.verdict === 'blocked' && known.behaviour.stage === 'before-request';
@@ -128,7 +129,12 @@ export function inEngine(
     ...expected,
     outcome: known.behaviour,
     because: `${known.note} (known divergence ${known.id}; by the standard: ${standard})`,
-    wire: blockedBeforeSending ? [] : expected.wire,
+    // Blocked before sending: nothing reaches the server. Allowed instead: the request follows its preflight.
+    wire: blockedBeforeSending
+      ? []
+      : known.behaviour.verdict === 'allowed' && expected.wire
+        ? [...(preflightNeeded(request).needed ? [{ method: 'OPTIONS' }] : []), { method: request.method }]
+        : expected.wire,
     knownDivergence: known.id,
   };
 }

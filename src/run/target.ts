@@ -5,6 +5,7 @@ import type { Backend, EngineName } from '../engines/session.ts';
 import { isLoopbackHost, pageScheme } from '../fetch-standard/rules.ts';
 import { intentOf, type OriginIntent } from '../flaws/flaws.ts';
 import { type Credential, type Endpoint, type Inputs, REFERENCE_API_HOST } from '../input/inputs.ts';
+import { CONTRACT_AREA } from '../policy/contract.ts';
 import { exactOrigins, type Policy, policyAllowsOrigin } from '../policy/policy.ts';
 import { TOKEN_PARAM, type WireExchange } from '../wire/exchange.ts';
 
@@ -101,11 +102,20 @@ export class ReferenceTarget implements Target {
   }
 
   judgesFlaws(scenario: CatalogueEntry): boolean {
-    return Object.keys(this.pipeline(scenario).quirks ?? {}).length === 0;
+    return Object.keys(this.intended(scenario).quirks ?? {}).length === 0;
+  }
+
+  /**
+   * The pipeline as its owner means it. A contract scenario holds the server to its owner's
+   * configuration: in a flawed profile (server/realms/flaws), the pipeline without its quirks.
+   */
+  private intended(scenario: CatalogueEntry) {
+    const pipeline = this.pipeline(scenario);
+    return scenario.area === CONTRACT_AREA ? { ...pipeline, quirks: undefined } : pipeline;
   }
 
   policy(scenario: CatalogueEntry): { policy: Policy; name: string } | null {
-    const policy = policyOfPipeline(this.realm, this.pipeline(scenario));
+    const policy = policyOfPipeline(this.realm, this.intended(scenario));
     if (!policy) return null;
     return {
       policy,
