@@ -1,5 +1,5 @@
 import type { Backend, EngineName } from '../engines/session.ts';
-import type { ExpectedOutcome } from '../outcome/outcome.ts';
+import type { BlockReason, ExpectedOutcome } from '../outcome/outcome.ts';
 import type { OracleRequest } from './oracle.ts';
 import { isLoopbackHost, pageScheme } from './rules.ts';
 
@@ -15,9 +15,12 @@ export interface KnownDivergence {
   /** The backends it was seen on; others are not assumed to share it. */
   backends: Backend['kind'][];
   note: string;
-  /** Whether it applies to this request, given what the standard expects of it (a block's reason, say). */
-  applies(request: OracleRequest, expected: ExpectedOutcome): boolean;
+  /** Whether it applies to this request, given why the standard blocks it (if it does). */
+  applies(request: OracleRequest, reason: BlockReason | undefined): boolean;
+  /** What the engine does instead; with `skips`, what the rest of the answer gives once it skips that check. */
   behaviour: ExpectedOutcome;
+  /** The one check of the standard the engine skips (the expectation then follows the rest of the answer). */
+  skips?: BlockReason['code'];
 }
 
 export const KNOWN_DIVERGENCES: KnownDivergence[] = [
@@ -63,9 +66,13 @@ export const KNOWN_DIVERGENCES: KnownDivergence[] = [
       engine,
       backends: [...backends],
       note,
-      applies: (_request, expected) =>
-        expected.verdict === 'blocked' && expected.reason === 'authorization-not-listed',
+      // Only the wildcard, and only without credentials (with them `*` is a literal name for every engine).
+      applies: (request, reason) =>
+        reason?.code === 'authorization-not-listed' &&
+        (reason.allowed ?? []).includes('*') &&
+        request.credentials !== 'include',
       behaviour: { verdict: 'allowed' },
+      skips: 'authorization-not-listed',
     }),
   ),
 ];
@@ -74,11 +81,11 @@ export function knownDivergence(
   engine: EngineName,
   backend: Backend['kind'],
   request: OracleRequest,
-  expected: ExpectedOutcome,
+  reason?: BlockReason,
 ): KnownDivergence | null {
   return (
     KNOWN_DIVERGENCES.find(
-      (d) => d.engine === engine && d.backends.includes(backend) && d.applies(request, expected),
+      (d) => d.engine === engine && d.backends.includes(backend) && d.applies(request, reason),
     ) ?? null
   );
 }

@@ -154,6 +154,7 @@ export function readInputs(environment: Env): Inputs {
           policy: endpoint.policy,
           file: endpoint.policyFile ?? '',
           pageOrigin,
+          target: endpoint.url,
           hasCredential: endpoint.credential !== undefined,
         }),
       ]

@@ -2,11 +2,13 @@ import type { Catalogue, CatalogueEntry } from '../../scenarios/load.ts';
 import { type Citation, Scenario } from '../../scenarios/schema.ts';
 import {
   isCorsSafelistedMethod,
+  isCorsSafelistedRequestHeader,
   isForbiddenMethod,
   isForbiddenRequestHeader,
+  isLoopbackHost,
 } from '../fetch-standard/rules.ts';
-import { HOSTILE_HOST, HOSTILE_ORIGIN } from '../flaws/flaws.ts';
-import type { Policy } from './policy.ts';
+import { HOSTILE_HOST } from '../flaws/flaws.ts';
+import { namedOrigins, type Policy, sampleOf } from './policy.ts';
 
 /**
  * The owner's own contract: scenarios generated from their policy, so that every origin, method,
@@ -27,6 +29,8 @@ export interface ContractSource {
   file: string;
   /** The run's page origin: where the contract calls from when the policy allows any origin. */
   pageOrigin: string;
+  /** The endpoint, when known: an http one cannot be called from https pages but on loopback (mixed content). */
+  target?: URL;
   /** Whether the page has a credential to send (the policy's key or token). */
   hasCredential: boolean;
   /** The reference pipeline the contract runs against, and the id prefix naming it (reference mode). */
@@ -86,13 +90,24 @@ const CITES = {
   }),
 };
 
-/** A value a page can put in `name` that makes the request need a preflight for it. */
+/**
+ * A value a page can put in `name` that makes the request need a preflight for it: for the headers
+ * the standard safelists with some values (Accept, Accept-Language, Content-Language, Content-Type,
+ * Range), a value it does not safelist, or the preflight would not ask and the scenario could not fail.
+ */
 function probeValue(name: string): string {
   switch (name.toLowerCase()) {
     case 'content-type':
       return 'application/json';
     case 'authorization':
       return 'Bearer cors-conformance-probe';
+    case 'accept':
+      return 'application/x-cors"conformance"';
+    case 'accept-language':
+    case 'content-language':
+      return 'cors_conformance';
+    case 'range':
+      return 'bytes=-1';
     default:
       return 'cors-conformance';
   }
@@ -102,9 +117,6 @@ function probeValue(name: string): string {
 const UNLISTED_HEADER = 'X-Cors-Conformance-Unlisted';
 /** A header to send where the policy allows any (`*` or reflect). */
 const ANY_HEADER = 'X-Cors-Conformance-Any';
-
-/** A sample origin a pattern allows: each `*` label is `cors-probe`. */
-const sampleOf = (pattern: string) => pattern.replaceAll('*', 'cors-probe');
 
 /**
  * The look-alikes of a listed origin, one per misconfiguration class the suite names
@@ -173,20 +185,22 @@ export function contractOf(source: ContractSource): Contract {
       credentials,
     });
   }
-  // Negative probes: a hostile origin, and the look-alikes of each listed origin.
+  // Negative probes: a hostile origin (over the page's scheme: an https page calling an http endpoint
+  // is only mixed content), and the look-alikes of each listed origin.
+  const hostile = `${new URL(source.pageOrigin).protocol}//${HOSTILE_HOST}`;
   drafts.push({
     slug: 'origin-hostile-refused',
-    description: `A page on ${HOSTILE_ORIGIN}, an origin no policy lists, calls the endpoint${credentials === 'include' ? ' with credentials' : ''}: only \`*\` or reflection would let it read.`,
+    description: `A page on ${hostile}, an origin no policy lists, calls the endpoint${credentials === 'include' ? ' with credentials' : ''}: only \`*\` or reflection would let it read.`,
     spec: CITES.origin,
-    pageOrigin: HOSTILE_ORIGIN,
+    pageOrigin: hostile,
     credentials,
   });
-  const listed = Array.isArray(allowed)
-    ? allowed.flatMap((rule) =>
-        typeof rule === 'object' ? rule.examples : [rule.includes('*') ? sampleOf(rule) : rule],
-      )
-    : [];
-  for (const origin of listed) {
+  const target = source.target;
+  if (target?.protocol === 'http:' && !isLoopbackHost(target.hostname))
+    notProbed.push(
+      `calls from https pages (look-alikes over https, \`null\` from a sandboxed https page): an https page cannot call ${target.origin} at all (mixed content), so they show nothing about CORS`,
+    );
+  for (const origin of namedOrigins(policy)) {
     for (const lookalike of lookalikesOf(origin)) {
       drafts.push({
         slug: `origin-${slugOf(origin)}-lookalike-${lookalike.kind}`,
@@ -214,7 +228,10 @@ export function contractOf(source: ContractSource): Contract {
     });
   }
   if (Array.isArray(methods) && !methods.includes('*')) {
-    const unlisted = ['PATCH', 'DELETE', 'PUT'].find((m) => !methods.some((l) => l.toUpperCase() === m));
+    // A method fetch() sends that no policy lists, if it lists every usual one.
+    const unlisted = ['PATCH', 'DELETE', 'PUT', 'PURGE'].find(
+      (m) => !methods.some((l) => l.toUpperCase() === m),
+    );
     if (unlisted)
       drafts.push({
         slug: `method-${slugOf(unlisted)}-unlisted-refused`,
@@ -222,6 +239,7 @@ export function contractOf(source: ContractSource): Contract {
         spec: CITES.method,
         method: unlisted,
       });
+    else notProbed.push('an unlisted method: the policy lists PATCH, DELETE, PUT and PURGE');
   } else notProbed.push(`an unlisted method: the policy allows every method (${JSON.stringify(methods)})`);
 
   // Request headers: each allowed one (with the page's key), all together, and one unlisted.
@@ -241,9 +259,13 @@ export function contractOf(source: ContractSource): Contract {
       notProbed.push(`request header ${name}: a page cannot set it (forbidden request-header)`);
       continue;
     }
-    sendable.push(name);
+    if (isCorsSafelistedRequestHeader(name, probeValue(name))) {
+      notProbed.push(`request header ${name}: no value a page sends makes it need a preflight`);
+      continue;
+    }
+    if (!sendable.some((s) => s.toLowerCase() === name.toLowerCase())) sendable.push(name);
   }
-  for (const name of [...new Set(sendable)]) {
+  for (const name of sendable) {
     const isKey = name.toLowerCase() === keyHeader;
     const wildcard = name === ANY_HEADER ? ` (any header: Allow-Headers ${JSON.stringify(headers)})` : '';
     drafts.push({
@@ -300,6 +322,10 @@ export function contractOf(source: ContractSource): Contract {
   });
 
   // Error answers: whether the page can read them is what the policy says about corsOnErrors.
+  if (policy.unauthorizedStatus !== undefined && !key)
+    notProbed.push(
+      `the ${policy.unauthorizedStatus} answer without a key: the policy gives the page no key or token to leave out`,
+    );
   if (policy.unauthorizedStatus !== undefined && key)
     drafts.push({
       slug: `error-${policy.unauthorizedStatus}-without-key`,
@@ -307,8 +333,9 @@ export function contractOf(source: ContractSource): Contract {
       spec: CITES.errors,
       sendApiKey: false,
     });
-  const unserved = ['POST', 'GET'].find((m) => !policy.methods.includes(m));
-  if (unserved)
+  const unserved = ['POST', 'GET', 'PUT', 'DELETE', 'PATCH'].find((m) => !policy.methods.includes(m));
+  if (!unserved) notProbed.push('an unserved method: the endpoint serves every usual one');
+  else
     drafts.push({
       slug: `error-${slugOf(unserved)}-not-served`,
       description: `A ${unserved}, a method the endpoint does not serve, is answered 404; the page reads it only if the answer carries the CORS headers.`,
@@ -317,9 +344,16 @@ export function contractOf(source: ContractSource): Contract {
     });
 
   const prefix = source.pipeline ? `${source.pipeline}-` : '';
+  // Two values can share a slug (https://app.acme.com, https://app-acme.com): the later gets -2, -3...
+  const used = new Map<string, number>();
+  const unique = (slug: string) => {
+    const n = (used.get(slug) ?? 0) + 1;
+    used.set(slug, n);
+    return n === 1 ? slug : `${slug}-${n}`;
+  };
   const scenarios = drafts.map((draft) => {
     const scenario = Scenario.parse({
-      id: `${CONTRACT_AREA}/${prefix}${draft.slug}`,
+      id: `${CONTRACT_AREA}/${prefix}${unique(draft.slug)}`,
       description: draft.description,
       spec: [draft.spec],
       pipeline: source.pipeline ?? 'endpoint',

@@ -123,6 +123,8 @@ export async function discover(
   const credentialed = await get(pageOrigin, 'include');
   const hostileOrigin = hostileFor(pageOrigin);
   const hostile = await get(hostileOrigin, 'include');
+  // Without credentials too: a server that reflects without allowing credentials fails the one above.
+  const hostileOmit = await get(hostileOrigin, 'omit');
   const lookalikes = [];
   for (const l of lookalikesOf(pageOrigin))
     lookalikes.push({ kind: l.kind, result: await get(l.origin, 'include') });
@@ -154,8 +156,12 @@ export async function discover(
 
   // Inference: the engine's verdicts for what they decide, the wire for what they cannot tell apart.
   const acao = header(answer(base, 'actual'), 'access-control-allow-origin');
-  const echoesHostile =
-    allowed(hostile) || header(answer(hostile, 'actual'), 'access-control-allow-origin') === hostileOrigin;
+  const echoesHostile = [hostile, hostileOmit].some(
+    (r) =>
+      allowed(r) ||
+      header(answer(r, 'actual'), 'access-control-allow-origin') === hostileOrigin ||
+      header(answer(r, 'preflight'), 'access-control-allow-origin') === hostileOrigin,
+  );
   const allowOrigin: Policy['allowOrigin'] =
     acao === '*'
       ? '*'
@@ -185,7 +191,12 @@ export async function discover(
         ...headers.filter((h) => allowed(h.result)).map((h) => h.name),
       ].sort((a, b) => rank(a) - rank(b));
   const allAll = [random, ...methods, ...headers.map((h) => h.result)];
-  const preflightOf = allAll.map((r) => answer(r, 'preflight')).find((e) => e !== undefined);
+  // The preflight an engine let through says how preflights are answered; a refused one only if none was.
+  const preflightOf =
+    allAll
+      .filter(allowed)
+      .map((r) => answer(r, 'preflight'))
+      .find((e) => e !== undefined) ?? allAll.map((r) => answer(r, 'preflight')).find((e) => e !== undefined);
   const allowMethods = [
     ...listedMethods.filter((m) => isCorsSafelistedMethod(m) || m === '*'),
     ...methods
@@ -242,8 +253,17 @@ export async function discover(
       what: 'a hostile origin reads with credentials',
       evidence: `${hostile.probe.label}: the engine ${describeOutcome(hostile.verdict)}; Access-Control-Allow-Origin ${header(answer(hostile, 'actual'), 'access-control-allow-origin')} with credentials`,
     });
+  const warnings: string[] = [];
   for (const l of lookalikes) {
     if (!allowed(l.result) || (l.kind !== 'null' && !Array.isArray(allowOrigin))) continue;
+    // A subdomain of the page's host or its http twin: an attacker registers neither, though a taken-over
+    // subdomain or a network attacker can use them. Often meant (`https://*.acme.com`): a warning.
+    if (l.kind === 'subdomain' || l.kind === 'http-twin') {
+      warnings.push(
+        `WARNING: ${l.result.probe.label} is allowed (a ${l.kind} of ${pageOrigin}): make sure it is meant`,
+      );
+      continue;
+    }
     insecure.push({
       what:
         l.kind === 'null'
@@ -260,7 +280,13 @@ export async function discover(
     `request headers allowed: ${Array.isArray(allowHeaders) ? allowHeaders.join(', ') || 'none' : allowHeaders}`,
     `response headers exposed: ${policy.exposeHeaders.join(', ') || 'none'}`,
     `preflight answered ${preflightStatus ?? 'never'}; error answers (${errorStatuses.join(', ') || 'none seen'}) carry CORS headers: ${JSON.stringify(policy.corsOnErrors)}`,
+    ...(allowed(base) || allowOrigin !== undefined
+      ? []
+      : [
+          `the page origin ${pageOrigin} is not allowed, so methods, headers and credentials cannot be seen from it: set PAGE_ORIGIN to an origin the endpoint allows`,
+        ]),
     ...results.map((r) => `  ${r.probe.label}: ${yes(r)}`),
+    ...warnings,
     ...(insecure.length > 0
       ? insecure.map((i) => `INSECURE: ${i.what} (${i.evidence})`)
       : ['nothing insecure: no credentialed read by a hostile origin, a look-alike or `null`']),

@@ -246,12 +246,20 @@ export function policyAllowsOrigin(policy: Policy, origin: string): boolean {
   return allowed.some((rule) => ruleMatches(rule, origin));
 }
 
-/** The exact origins a policy names, for naming what a server does wrong (null: any origin). */
-export function exactOrigins(policy: Policy): string[] | '*' | null {
+/** A sample origin a pattern allows: each `*` label is `cors-probe`. */
+export const sampleOf = (pattern: string): string => pattern.replaceAll('*', 'cors-probe');
+
+/**
+ * The origins a policy names: its exact origins, a sample of each pattern, the examples of each
+ * regular expression. The contract calls from them, and a look-alike is named against them. Empty
+ * for `*`, `reflect` or no Allow-Origin.
+ */
+export function namedOrigins(policy: Policy): string[] {
   const allowed = policy.allowOrigin;
-  if (allowed === undefined) return null;
-  if (allowed === '*' || allowed === 'reflect') return '*';
-  return allowed.filter((rule): rule is string => typeof rule === 'string' && !rule.includes('*'));
+  if (!Array.isArray(allowed)) return [];
+  return allowed.flatMap((rule) =>
+    typeof rule === 'object' ? rule.examples : [rule.includes('*') ? sampleOf(rule) : rule],
+  );
 }
 
 /** Whether an error answer with `status` carries the CORS headers. */

@@ -1,10 +1,16 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENGINES } from '../engines/session.ts';
 
 /** Where discovery writes the inferred policy and each engine's profile (DISCOVERY_DIR, default cors-discovery/). */
 export const DISCOVERY_DIR = resolve(process.env.DISCOVERY_DIR ?? 'cors-discovery');
 export const INFERRED_POLICY = join(DISCOVERY_DIR, 'policy.json');
+
+/** Removes what an earlier discovery wrote there (its own files only: the directory may be the user's). */
+export function clearDiscovery(): void {
+  for (const name of ['policy.json', ...ENGINES.flatMap((e) => [`policy.${e}.json`, `profile.${e}.txt`])])
+    rmSync(join(DISCOVERY_DIR, name), { force: true });
+}
 
 /**
  * After a discovery run: the one inferred policy (the first engine's, in the order chromium, firefox,

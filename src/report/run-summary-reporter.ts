@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import type {
   FullConfig,
   FullResult,
@@ -13,7 +12,7 @@ import { CONTRACT_AREA } from '../policy/contract.ts';
 import { policyWarnings } from '../policy/policy.ts';
 import { createTarget } from '../run/target.ts';
 import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
-import { concludeDiscovery, DISCOVERY_DIR } from './discovery-report.ts';
+import { clearDiscovery, concludeDiscovery } from './discovery-report.ts';
 import { ALLURE_RESULTS_DIR } from './global-setup.ts';
 
 /**
@@ -54,7 +53,7 @@ export default class RunSummaryReporter implements Reporter {
     const target = createTarget(inputs);
     if (inputs.endpoint && !inputs.endpoint.policy) {
       // A stale profile from an earlier run must not pass for this one's.
-      rmSync(DISCOVERY_DIR, { recursive: true, force: true });
+      clearDiscovery();
       process.stdout.write(
         `cors-conformance: no CORS_POLICY: discovering what ${inputs.endpoint.url.href} allows (no verdict has a declared intent behind it; only what is insecure whatever the intent fails)\n`,
       );

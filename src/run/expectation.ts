@@ -8,11 +8,11 @@ import {
   exposedHeaderNames,
   type OracleReading,
   type OracleRequest,
-  preflightNeeded,
 } from '../fetch-standard/oracle.ts';
 import { getHeader, type HeaderList, hasHeader } from '../fetch-standard/rules.ts';
 import { describeFinding } from '../flaws/flaws.ts';
 import {
+  type BlockReason,
   describeExpectedOutcome,
   describeOutcome,
   describeReason,
@@ -41,6 +41,13 @@ export interface Expectation {
   wire: WireStep[] | null;
   /** Set when the engine is known to depart from the standard here and this is what it does instead. */
   knownDivergence?: string;
+  /** Why the policy's reading blocks (its full reason), for the divergences that depend on it. */
+  reason?: BlockReason;
+  /**
+   * What the policy gives when the check that blocks is skipped, as engines that depart from the
+   * standard skip it (a KnownDivergence with `skips`): the outcome and the wire after that check.
+   */
+  withoutCheck?: Pick<Expectation, 'outcome' | 'wire' | 'because'>;
 }
 
 function fromReading(
@@ -57,6 +64,7 @@ function fromReading(
     case 'blocked':
       return {
         ...common,
+        reason: reading.reason,
         outcome: { verdict: 'blocked', stage: reading.stage, reason: reading.reason.code },
         because: describeReason(reading.reason),
         wire:
@@ -65,6 +73,23 @@ function fromReading(
     case 'incomplete':
       throw new Error(`a policy always yields a judgement; got none for ${request.method}`);
   }
+}
+
+/**
+ * The one check an engine is known to skip (src/fetch-standard/known-divergences.ts, `skips`): with
+ * `*` in Allow-Headers and no credentials, Authorization not listed. What the policy gives without it
+ * is what such an engine must do: the request goes on, and the rest of the answer decides.
+ */
+function withSkippedCheck(
+  expected: Expectation,
+  request: OracleRequest,
+  { policy, name }: { policy: Policy; name: string },
+): Expectation {
+  const reason = expected.reason;
+  if (reason?.code !== 'authorization-not-listed' || !Array.isArray(policy.allowHeaders)) return expected;
+  const covered = { ...policy, allowHeaders: [...policy.allowHeaders, 'Authorization'] };
+  const { outcome, wire, because } = fromReading(expectFromPolicy(covered, request), request, covered, name);
+  return { ...expected, withoutCheck: { outcome, wire, because } };
 }
 
 export function expectationFor(
@@ -84,7 +109,11 @@ export function expectationFor(
   }
   if (!policy)
     throw new Error(`${scenario.id}: no expectation in the record and no policy to derive one from`);
-  const reading = fromReading(expectFromPolicy(policy.policy, request), request, policy.policy, policy.name);
+  const reading = withSkippedCheck(
+    fromReading(expectFromPolicy(policy.policy, request), request, policy.policy, policy.name),
+    request,
+    policy,
+  );
   const derived =
     scenario.reads && reading.outcome.verdict === 'allowed'
       ? { ...reading, outcome: { ...reading.outcome, readable: scenario.reads } }
@@ -121,28 +150,36 @@ export function inEngine(
       knownDivergence: `${context.scenario.id} in ${context.engine}`,
     };
   }
-  const known = knownDivergence(context.engine, context.backend, request, expected.outcome);
+  const known = knownDivergence(context.engine, context.backend, request, expected.reason);
   if (!known) return expected;
+  if (known.skips) {
+    // The engine skips one check: what follows is what the rest of the answer gives.
+    const instead = expected.withoutCheck;
+    if (!instead) return expected;
+    return {
+      ...expected,
+      ...instead,
+      because: `${known.note} (known divergence ${known.id}; by the standard: ${standard}); without that check: ${instead.because}`,
+      knownDivergence: known.id,
+    };
+  }
   const blockedBeforeSending =
     known.behaviour.verdict === 'blocked' && known.behaviour.stage === 'before-request';
   return {
     ...expected,
     outcome: known.behaviour,
     because: `${known.note} (known divergence ${known.id}; by the standard: ${standard})`,
-    // Blocked before sending: nothing reaches the server. Allowed instead: the request follows its preflight.
-    wire: blockedBeforeSending
-      ? []
-      : known.behaviour.verdict === 'allowed' && expected.wire
-        ? [...(preflightNeeded(request).needed ? [{ method: 'OPTIONS' }] : []), { method: request.method }]
-        : expected.wire,
+    wire: blockedBeforeSending ? [] : expected.wire,
     knownDivergence: known.id,
   };
 }
 
 /**
  * Whether the record's divergences hold for this expectation. Against the reference realm, always;
- * against a target, when the policy leads the standard to what the record itself expects (the target
- * answers as the reference pipeline does, so the engine departs from the standard the same way).
+ * against a target, only when the policy leads the standard to what the record itself expects, for
+ * the reason the record states (the target then answers as the reference pipeline does, so the engine
+ * departs the same way). A record that states no reason holds only for the reference realm; classes
+ * of divergences that hold anywhere are in src/fetch-standard/known-divergences.ts.
  */
 function appliesHere(
   expected: Expectation,
@@ -151,13 +188,12 @@ function appliesHere(
   if (context.useRecord) return true;
   const stated = context.scenario.expect;
   if (!stated) return false;
-  const { verdict } = expected.outcome;
-  if (verdict !== stated.verdict) return false;
   return (
-    verdict !== 'blocked' ||
-    (stated.verdict === 'blocked' &&
-      expected.outcome.verdict === 'blocked' &&
-      stated.stage === expected.outcome.stage)
+    stated.verdict === 'blocked' &&
+    expected.outcome.verdict === 'blocked' &&
+    stated.stage === expected.outcome.stage &&
+    stated.reason !== undefined &&
+    stated.reason === expected.reason?.code
   );
 }
 
@@ -214,11 +250,29 @@ function wireShape(exchange: WireExchange, step: WireStep | undefined): Record<s
   return shape;
 }
 
+/**
+ * The expected outcome as one fetch can show it: a header the page must read that the response did
+ * not carry at all, though its Access-Control-Expose-Headers lists it, is exposed as far as anyone
+ * can see (there was nothing to read); one it does not list stays required, and its absence fails.
+ */
+function asShownBy(expected: ExpectedOutcome, fetch: FetchRun): ExpectedOutcome {
+  if (expected.verdict !== 'allowed' || !expected.readable?.length) return expected;
+  const actual = observed(hopsOf(fetch.wire).at(-1)?.actual ?? null);
+  if (!actual) return expected;
+  const listed = (getHeader(actual.headers, 'access-control-expose-headers') ?? '')
+    .split(',')
+    .map((t) => t.trim().toLowerCase());
+  const readable = expected.readable.filter(
+    (name) => hasHeader(actual.headers, name) || !listed.includes(name.toLowerCase()),
+  );
+  return { ...expected, readable };
+}
+
 /** How each fetch departs from the expected outcome (empty lists when every fetch meets it). */
 export function verdictDifferences(run: ScenarioRun): Array<{ fetch: FetchRun; differences: string[] }> {
   return run.fetches.map((fetch) => ({
     fetch,
-    differences: differences(run.expected.outcome, fetch.verdict),
+    differences: differences(asShownBy(run.expected.outcome, fetch), fetch.verdict),
   }));
 }
 

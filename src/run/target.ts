@@ -6,7 +6,7 @@ import { isLoopbackHost, pageScheme } from '../fetch-standard/rules.ts';
 import { intentOf, type OriginIntent } from '../flaws/flaws.ts';
 import { type Credential, type Endpoint, type Inputs, REFERENCE_API_HOST } from '../input/inputs.ts';
 import { CONTRACT_AREA } from '../policy/contract.ts';
-import { exactOrigins, type Policy, policyAllowsOrigin } from '../policy/policy.ts';
+import { namedOrigins, type Policy, policyAllowsOrigin } from '../policy/policy.ts';
 import { TOKEN_PARAM, type WireExchange } from '../wire/exchange.ts';
 
 /** Where scenarios send their requests, what is expected there, and what reached it. */
@@ -154,9 +154,8 @@ export class EndpointTarget implements Target {
   originIntent(): OriginIntent {
     const policy = this.endpoint.policy;
     if (!policy) return intentOf(null);
-    const listed = exactOrigins(policy);
     return {
-      listed: Array.isArray(listed) ? listed : [],
+      listed: namedOrigins(policy),
       allows: (origin) => policyAllowsOrigin(policy, origin),
     };
   }
