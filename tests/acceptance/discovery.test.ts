@@ -10,7 +10,7 @@ import { loadCatalogue, realmWithCatalogue } from '../../scenarios/load.ts';
 import { buildServer } from '../../server/build-server.ts';
 import { loadRealm, pipelinePath } from '../../server/realm.ts';
 import { Policy } from '../../src/policy/policy.ts';
-import { runPlaywright } from './run-playwright.ts';
+import { FAILURES_EXPECTED, runPlaywright } from './run-playwright.ts';
 
 /**
  * `TARGET_URL=...` alone, end to end: against the reference server's seed trigger, discovery infers
@@ -96,7 +96,7 @@ describe('a URL alone: discovery', { timeout: 20 * 60_000 }, () => {
     const run = await runPlaywright(
       work,
       { TARGET_URL: reflectingUrl, DISCOVERY_DIR: dir },
-      [],
+      FAILURES_EXPECTED,
       'tests/discovery.spec.ts',
     );
     assert.equal(run.length, 3);

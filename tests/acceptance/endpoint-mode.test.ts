@@ -14,7 +14,7 @@ import { differences, exactly } from '../../src/outcome/outcome.ts';
 import { expectFromPolicy, type Policy } from '../../src/policy/policy.ts';
 import { fetchSpec, oracleRequest } from '../../src/run/run-scenario.ts';
 import { createTarget } from '../../src/run/target.ts';
-import { runPlaywright } from './run-playwright.ts';
+import { FAILURES_EXPECTED, runPlaywright } from './run-playwright.ts';
 
 /**
  * The user's command, end to end: `TARGET_URL=... CORS_POLICY=... npx playwright test` against an
@@ -135,7 +135,11 @@ describe('an endpoint it did not write (@fastify/cors), in every engine', { time
     const off = policyFile('one-header-off.json', oneHeaderOff);
     const expected = affected(matching, off);
     assert.ok(expected.length > 0, 'the differing header affects at least one scenario');
-    const outcomes = await runPlaywright(work, { TARGET_URL: targetUrl, CORS_POLICY: off }, []);
+    const outcomes = await runPlaywright(
+      work,
+      { TARGET_URL: targetUrl, CORS_POLICY: off },
+      FAILURES_EXPECTED,
+    );
     const failed = outcomes.filter((o) => o.status !== 'passed');
     for (const engine of ['chromium', 'firefox', 'webkit']) {
       assert.deepEqual(
@@ -192,7 +196,7 @@ describe('an endpoint it did not write (@fastify/cors), in every engine', { time
     const outcomes = await runPlaywright(
       work,
       { TARGET_URL: down, CORS_POLICY: policyFile('matching.json', matchingPolicy) },
-      ['--grep', 'digibee/example-'],
+      ['--grep', 'digibee/example-', ...FAILURES_EXPECTED],
     );
     assert.equal(outcomes.length, 9);
     for (const o of outcomes) {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runPlaywright } from './run-playwright.ts';
+import { FAILURES_EXPECTED, runPlaywright } from './run-playwright.ts';
 
 /**
  * A flawed realm profile through the user's command: `REALM_CONFIG=<profile> npx playwright test`
@@ -16,7 +16,7 @@ describe('a realm profile with one flaw, run as a user runs the suite', { timeou
     const outcomes = await runPlaywright(
       work,
       { REALM_CONFIG: 'server/realms/flaws/origin-reflection.json' },
-      ['--grep', 'misconfig/'],
+      ['--grep', 'misconfig/', ...FAILURES_EXPECTED],
     );
     assert.equal(outcomes.exitStatus, 1);
     const failed = outcomes.filter((o) => o.status !== 'passed');

@@ -3,6 +3,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * Arguments for a nested run whose failures are the point (a policy off by one value, a flawed realm,
+ * a target that is down): under CI a failed test runs once more, which would only double their cost.
+ */
+export const FAILURES_EXPECTED = ['--retries=0'];
+
 /** One test's last result in a nested run, as the JSON reporter tells it. */
 export interface Outcome {
   project: string;
