@@ -5,6 +5,7 @@ import { Level } from '../scenarios/schema.ts';
 import { loadRealm } from '../server/realm.ts';
 import { KNOWN_DIVERGENCES } from '../src/fetch-standard/known-divergences.ts';
 import { readInputs } from '../src/input/inputs.ts';
+import { CONTRACT_AREA } from '../src/policy/contract.ts';
 
 /**
  * `npm run docs`: regenerates every region of README.md and docs/*.md between
@@ -25,6 +26,8 @@ export interface DocFacts {
   levels: Array<{ level: string; count: number }>;
   /** Scenarios with `"scope": "reference"`: they do not run against TARGET_URL. */
   referenceOnly: number;
+  /** The contract scenarios generated for the reference realm's contract pipelines. */
+  contract: number;
   /** Pipelines of server/realms/reference.json. */
   pipelines: number;
   /** Pipelines the loader builds from records' inline answers (the run's realm minus the file's). */
@@ -45,6 +48,7 @@ export function regions(facts: DocFacts): Record<string, string> {
     'scenario-count': String(facts.scenarios),
     'area-count': String(facts.areas.length),
     'reference-only-count': String(facts.referenceOnly),
+    'contract-count': String(facts.contract),
     'pipeline-count': String(facts.pipelines),
     'built-pipeline-count': String(facts.builtPipelines),
     'flaw-profile-count': String(facts.flaws.length),
@@ -173,7 +177,13 @@ export function brokenLinks(path: string, text: string, root: string = ROOT): st
 
 /** Reads everything the pages state from the code: the bundled catalogue, realm and flawed profiles. */
 export async function collectFacts(): Promise<DocFacts> {
-  const { catalogue, realm } = readInputs({});
+  const { catalogue: run, realm } = readInputs({});
+  // The catalogue is the scenario files; the contract is generated from the realm's contract pipelines.
+  const catalogue = {
+    areas: run.areas.filter((a) => a.area !== CONTRACT_AREA),
+    scenarios: run.scenarios.filter((s) => s.area !== CONTRACT_AREA),
+  };
+  const contract = run.scenarios.length - catalogue.scenarios.length;
   /** The reference realm as its file states it (the run's realm may add pipelines built from records). */
   const clean = loadRealm();
   const { scenarios } = catalogue;
@@ -220,6 +230,7 @@ export async function collectFacts(): Promise<DocFacts> {
       count: scenarios.filter((s) => s.level === level).length,
     })),
     referenceOnly: scenarios.filter((s) => s.scope === 'reference').length,
+    contract,
     pipelines: clean.pipelines.length,
     builtPipelines: realm.pipelines.length - clean.pipelines.length,
     divergences,
