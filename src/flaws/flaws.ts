@@ -42,7 +42,6 @@ export const describeFinding = (f: Finding): string => `FLAW: ${f.flaw} (${f.sev
  * built on it): no list an owner writes can hold them, so one echoed back is reflection, not intent.
  */
 export const HOSTILE_HOST = 'evil.example';
-export const HOSTILE_ORIGIN = `https://${HOSTILE_HOST}`;
 
 /** Whether `origin` is one of the suite's hostile probes (its host is, or ends in, evil.example). */
 export function isHostileProbe(origin: string): boolean {

@@ -41,8 +41,13 @@ export interface CorsAnswerOptions {
   originMatching?: OriginMatching;
   /** Echo `null` to a request whose Origin is `null`. */
   trustNullOrigin?: boolean;
-  /** Leave out `Vary: Origin` when Allow-Origin depends on the request's Origin. */
+  /** Leave out `Vary: Origin` when the Allow-Origin depends on the request's Origin. */
   omitVary?: boolean;
+  /**
+   * Which origins are let in, when that is more than a list of origins (an owner's patterns, regular
+   * expressions, reflection): replaces the list and the matching rule, and answers as a list does.
+   */
+  allowsOrigin?: (origin: string) => boolean;
 }
 
 export type ResponseKind = 'preflight' | 'actual';
@@ -98,20 +103,25 @@ export function corsResponseHeaders(
   cors: CorsHeaders | null,
   requestOrigin: string | undefined,
   kind: ResponseKind,
-  quirks: Pick<CorsAnswerOptions, 'originMatching' | 'trustNullOrigin' | 'omitVary'> = {},
+  quirks: CorsAnswerOptions = {},
 ): Record<string, string> {
   if (cors === null) return {};
   const headers: Record<string, string> = {};
+  const list = Array.isArray(cors.allowOrigin) ? cors.allowOrigin : null;
+  const matching = quirks.originMatching ?? 'exact';
+  const allows =
+    quirks.allowsOrigin ??
+    (list &&
+      ((origin: string) =>
+        origin === 'null'
+          ? quirks.trustNullOrigin === true || matching === 'reflect-any'
+          : originMatches(list, origin, matching)));
   if (cors.allowOrigin === '*') headers['access-control-allow-origin'] = '*';
-  else if (Array.isArray(cors.allowOrigin)) {
+  else if (allows) {
+    // The answer depends on the Origin: a matching one is echoed, and caches are told so.
     if (!quirks.omitVary) headers.vary = 'Origin';
-    const matching = quirks.originMatching ?? 'exact';
-    if (requestOrigin === 'null') {
-      if (quirks.trustNullOrigin || matching === 'reflect-any')
-        headers['access-control-allow-origin'] = 'null';
-    } else if (requestOrigin !== undefined && originMatches(cors.allowOrigin, requestOrigin, matching)) {
+    if (requestOrigin !== undefined && allows(requestOrigin))
       headers['access-control-allow-origin'] = requestOrigin;
-    }
   }
   if (cors.allowCredentials) headers['access-control-allow-credentials'] = 'true';
   if (kind === 'preflight') {

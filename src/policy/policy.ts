@@ -269,17 +269,12 @@ export function corsOnError(policy: Policy, status: number): boolean {
 
 /** The policy as the CORS layer's configuration for one request (patterns and reflection resolved). */
 function corsHeadersFor(policy: Policy, request: OracleRequest, kind: 'preflight' | 'actual'): CorsHeaders {
-  const allowed = policy.allowOrigin;
-  const allowOrigin =
-    allowed === undefined || allowed === '*'
-      ? allowed
-      : // An origin it lets in is echoed with Vary: Origin; one it does not gets Vary: Origin alone.
-        [policyAllowsOrigin(policy, request.origin) ? request.origin : 'https://not-allowed.invalid'];
   const requested = corsUnsafeRequestHeaderNames(request.headers);
   const allowHeaders = policy.allowHeaders === 'reflect' ? requested : policy.allowHeaders;
   const allowMethods = policy.allowMethods === 'reflect' ? [request.method] : policy.allowMethods;
   return {
-    allowOrigin,
+    // A list, patterns or reflection: answered through `allowsOrigin` (see simulate).
+    allowOrigin: policy.allowOrigin === '*' ? '*' : undefined,
     allowMethods: allowMethods.length > 0 ? allowMethods : undefined,
     allowHeaders: allowHeaders.length > 0 ? allowHeaders : undefined,
     exposeHeaders: policy.exposeHeaders.length > 0 ? policy.exposeHeaders : undefined,
@@ -308,7 +303,10 @@ export function simulate(policy: Policy, request: OracleRequest): FetchWire {
       status < 400 || corsOnError(policy, status)
         ? asList(
             corsResponseHeaders(corsHeadersFor(policy, request, kind), request.origin, kind, {
-              trustNullOrigin: policy.allowOrigin === 'reflect',
+              allowsOrigin:
+                policy.allowOrigin === undefined || policy.allowOrigin === '*'
+                  ? undefined
+                  : (origin) => policyAllowsOrigin(policy, origin),
             }),
           )
         : [],

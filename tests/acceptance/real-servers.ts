@@ -104,6 +104,22 @@ export interface ServerFacts {
   corsOnUnserved: boolean;
 }
 
+const EXPRESS_CORS_FACTS: ServerFacts = {
+  preflightStatus: 204,
+  preflightIgnoresRequestedMethod: true,
+  varyOrigin: 'always',
+  echoesAnyOrigin: false,
+  originIgnoresCase: false,
+  acaoWithoutOrigin: 'none',
+  allowHeaders: 'configured',
+  echoesRequestedHeadersWhenNoneConfigured: false,
+  credentialsForUnlistedOrigin: true,
+  exposeHeadersOnPreflight: true,
+  headWithGet: true,
+  unservedStatus: 404,
+  corsOnUnserved: true,
+};
+
 export const REAL_SERVER_FACTS: Record<RealServerKind, ServerFacts> = {
   /**
    * nginx 1.22.1 (Debian), with the configuration nginxConf writes. Preflight (any OPTIONS) 204 with
@@ -136,21 +152,8 @@ export const REAL_SERVER_FACTS: Record<RealServerKind, ServerFacts> = {
    * without Origin), ACEH on the preflight too. Unserved methods fall through to Express's 404
    * (`Cannot DELETE /api/orders`), which keeps the CORS headers; other paths alike.
    */
-  'express-cors': {
-    preflightStatus: 204,
-    preflightIgnoresRequestedMethod: true,
-    varyOrigin: 'always',
-    echoesAnyOrigin: false,
-    originIgnoresCase: false,
-    acaoWithoutOrigin: 'none',
-    allowHeaders: 'configured',
-    echoesRequestedHeadersWhenNoneConfigured: false,
-    credentialsForUnlistedOrigin: true,
-    exposeHeadersOnPreflight: true,
-    headWithGet: true,
-    unservedStatus: 404,
-    corsOnUnserved: true,
-  },
+  'express-cors': EXPRESS_CORS_FACTS,
+
   /**
    * Hono 4 with hono/cors: like cors above (204, lists `,`-joined, ACAO for a listed origin only,
    * case-sensitive, ACAC and ACEH to every origin, ACEH on the preflight), but the preflight says
@@ -158,21 +161,7 @@ export const REAL_SERVER_FACTS: Record<RealServerKind, ServerFacts> = {
    * requested headers (allowHeaders [] counts as unset). Unserved methods: Hono's text 404 with the
    * CORS headers.
    */
-  hono: {
-    preflightStatus: 204,
-    preflightIgnoresRequestedMethod: true,
-    varyOrigin: 'always',
-    echoesAnyOrigin: false,
-    originIgnoresCase: false,
-    acaoWithoutOrigin: 'none',
-    allowHeaders: 'configured',
-    echoesRequestedHeadersWhenNoneConfigured: true,
-    credentialsForUnlistedOrigin: true,
-    exposeHeadersOnPreflight: true,
-    headWithGet: true,
-    unservedStatus: 404,
-    corsOnUnserved: true,
-  },
+  hono: { ...EXPRESS_CORS_FACTS, echoesRequestedHeadersWhenNoneConfigured: true },
   /**
    * Flask with Flask-CORS (Debian's 3.0.10), configured: a preflight is Flask's automatic OPTIONS,
    * 200 with `Allow:` and an empty text/html body. ACAO for a listed origin only (any case), and for
