@@ -3,31 +3,60 @@ import { reportRun } from '../src/report/allure.ts';
 import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from '../src/report/annotations.ts';
 import { secretsOf } from '../src/report/secrets.ts';
 import { assertExpectation, verdictDifferences } from '../src/run/expectation.ts';
-import { divergenceOf, runScenario } from '../src/run/run-scenario.ts';
-import { createTarget } from '../src/run/target.ts';
+import { endpointOf, planOf } from '../src/run/plan.ts';
+import type { Chunk } from '../src/run/run-ahead.ts';
+import { divergenceOf } from '../src/run/run-scenario.ts';
 import { test } from './fixtures.ts';
 
-/** One test per scenario per engine (project), titled with the scenario id: `--grep digibee/` works. */
+/**
+ * One test per scenario per engine (project), titled with the scenario id (`--grep digibee/` works),
+ * under its area, and under its endpoint when a targets file names several. The tests of one area
+ * run in order in one worker, which fetches them ahead several at once (src/run/run-ahead.ts).
+ */
 const inputs = loadInputs();
 const areaTitles = new Map(inputs.catalogue.areas.map((a) => [a.area, a.title]));
-const applicable = createTarget(inputs);
 
-for (const scenario of inputs.catalogue.scenarios.filter((s) => applicable.applies(s))) {
-  test(scenario.id, {
-    annotation: [{ type: 'description', description: scenario.description }],
-    tag: `@${scenario.level}`,
-  }, async ({ engine, pages, target, recorder }) => {
-    const page = await pages.get(scenario.pageOrigin ?? inputs.pageOrigin);
-    const run = await runScenario(scenario, engine, page, target, recorder.wire);
-    const secrets = secretsOf(run.request, target.credential(scenario)?.value);
-    await reportRun(run, engine, target, areaTitles.get(scenario.area) ?? scenario.area, secrets);
-    const annotations = test.info().annotations;
-    // The verdict the run summary counts: the first that misses the expectation, else the last.
-    const counted =
-      verdictDifferences(run).find((f) => f.differences.length > 0)?.fetch ?? run.fetches.at(-1);
-    if (counted) annotations.push({ type: VERDICT_ANNOTATION, description: counted.verdict.verdict });
-    const divergence = divergenceOf(run) ?? run.expected.knownDivergence;
-    if (divergence) annotations.push({ type: DIVERGENCE_ANNOTATION, description: secrets.mask(divergence) });
-    assertExpectation(run, (text) => secrets.mask(text));
+function describeChunk(chunk: Chunk, titles: string[]): void {
+  const [title, ...inner] = titles;
+  if (title === undefined) {
+    testsOf(chunk);
+    return;
+  }
+  test.describe(title, () => {
+    // The innermost group (an area) stays in order in one worker: its scenarios can be fetched ahead.
+    if (inner.length === 0) test.describe.configure({ mode: 'default' });
+    describeChunk(chunk, inner);
   });
 }
+
+function testsOf(chunk: Chunk): void {
+  chunk.scenarios.forEach((scenario, index) => {
+    test(scenario.id, {
+      annotation: [{ type: 'description', description: scenario.description }],
+      tag: `@${scenario.level}`,
+    }, async ({ engine, runAhead }) => {
+      const { target } = chunk;
+      const run = await runAhead.run(chunk, index);
+      const secrets = secretsOf(run.request, target.credential(scenario)?.value);
+      await reportRun(
+        run,
+        engine,
+        target,
+        areaTitles.get(scenario.area) ?? scenario.area,
+        secrets,
+        endpointOf(chunk),
+      );
+      const annotations = test.info().annotations;
+      // The verdict the run summary counts: the first that misses the expectation, else the last.
+      const counted =
+        verdictDifferences(run).find((f) => f.differences.length > 0)?.fetch ?? run.fetches.at(-1);
+      if (counted) annotations.push({ type: VERDICT_ANNOTATION, description: counted.verdict.verdict });
+      const divergence = divergenceOf(run) ?? run.expected.knownDivergence;
+      if (divergence)
+        annotations.push({ type: DIVERGENCE_ANNOTATION, description: secrets.mask(divergence) });
+      assertExpectation(run, (text) => secrets.mask(text));
+    });
+  });
+}
+
+for (const chunk of planOf(inputs)) describeChunk(chunk, chunk.titles);

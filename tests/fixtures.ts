@@ -15,11 +15,12 @@ import {
   REFERENCE_API_HOST,
   SANDBOXED_PAGE_ORIGIN,
 } from '../src/input/inputs.ts';
+import { type PageSource, RunAhead, readSelection, selectionKey } from '../src/run/run-ahead.ts';
 import { createTarget, type Target } from '../src/run/target.ts';
 import { type RecordingProxy, startRecordingProxy, type Upstream } from '../src/wire/recording-proxy.ts';
 
 /** One page per page origin, opened on first use and kept for the worker's scenarios. */
-export interface EnginePages {
+export interface EnginePages extends PageSource {
   /** `null` opens the sandboxed test page, whose origin is opaque. */
   get(origin: string): Promise<EnginePage>;
   closeAll(): Promise<void>;
@@ -36,6 +37,14 @@ export function pagesThrough(engine: Engine, proxyServer: string): EnginePages {
         open.set(origin, page);
       }
       return page;
+    },
+    async reopen(origin) {
+      await open
+        .get(origin)
+        ?.then((p) => p.close())
+        .catch(() => {});
+      open.delete(origin);
+      return this.get(origin);
     },
     async closeAll() {
       for (const page of open.values()) await page.then((p) => p.close()).catch(() => {});
@@ -55,6 +64,12 @@ function endpointUpstreams(url: URL): Upstream[] {
   ];
 }
 
+/** One upstream per host and scheme asked over: endpoints of one server share it. */
+function uniqueUpstreams(upstreams: Upstream[]): Upstream[] {
+  const byKey = new Map(upstreams.map((u) => [`${u.host} ${u.askedOver ?? ''}`, u]));
+  return [...byKey.values()];
+}
+
 export interface WorkerFixtures {
   /** How this project's engine is driven; playwright.config.ts picks it per project at run time. */
   backend: Backend;
@@ -67,6 +82,8 @@ export interface WorkerFixtures {
   recorder: RecordingProxy;
   target: Target;
   pages: EnginePages;
+  /** Runs scenarios ahead of their tests, several at once in one page (src/run/run-ahead.ts). */
+  runAhead: RunAhead;
 }
 
 export const test = base.extend<object, WorkerFixtures>({
@@ -99,7 +116,7 @@ export const test = base.extend<object, WorkerFixtures>({
 
   referenceServer: [
     async ({ inputs }, use) => {
-      if (inputs.endpoint) return use(null);
+      if (inputs.endpoints.length > 0) return use(null);
       const app = buildServer(inputs.realm);
       await app.listen({ host: 'localhost', port: 0 });
       try {
@@ -120,9 +137,10 @@ export const test = base.extend<object, WorkerFixtures>({
         host: new URL(referenceServer?.url ?? 'http://invalid').host,
         protocol: 'http' as const,
       };
-      const upstreams: Upstream[] = inputs.endpoint
-        ? endpointUpstreams(inputs.endpoint.url)
-        : [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST].map((host) => ({ host, forwardTo: server }));
+      const upstreams: Upstream[] =
+        inputs.endpoints.length > 0
+          ? uniqueUpstreams(inputs.endpoints.flatMap((e) => endpointUpstreams(e.url)))
+          : [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST].map((host) => ({ host, forwardTo: server }));
       const proxy = await startRecordingProxy({
         pageOrigins: pageOriginsOf(inputs),
         sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
@@ -146,6 +164,24 @@ export const test = base.extend<object, WorkerFixtures>({
       await pages.closeAll();
     },
     { scope: 'worker', timeout: 60_000, title: 'test pages' },
+  ],
+
+  runAhead: [
+    async ({ engine, pages, recorder }, use, workerInfo) => {
+      const selection = readSelection();
+      const project = workerInfo.project.name;
+      await use(
+        new RunAhead(
+          engine,
+          pages,
+          recorder.wire,
+          selection &&
+            ((chunk, index) =>
+              selection.has(selectionKey(project, chunk.titles, chunk.scenarios[index]?.id ?? ''))),
+        ),
+      );
+    },
+    { scope: 'worker' },
   ],
 });
 

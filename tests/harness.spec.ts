@@ -73,10 +73,14 @@ const cases: Array<{ name: string; url: keyof Faults['urls']; cause: Unreachable
 for (const { name, url, cause } of cases) {
   test(`harness/${name}-is-unreachable-not-blocked`, async ({ engine, faults, faultProxy, faultPage }) => {
     const target = new EndpointTarget({
+      name: null,
       url: new URL(faults.urls[url]),
       policy,
       policyFile: '(harness)',
       credential: undefined,
+      pageOrigin: faultPage.origin,
+      scenarios: [],
+      keyless: 0,
     });
     const run = await runScenario(simpleGet, engine, faultPage, target, faultProxy.wire, {
       timeoutMs: 2_000,
@@ -95,7 +99,7 @@ for (const { name, url, cause } of cases) {
  * The recording proxy is the wire every verdict rests on: against the reference realm, what it
  * recorded for a scenario is what the server itself logged (methods, statuses, CORS headers).
  */
-if (!loadInputs().endpoint) {
+if (loadInputs().endpoints.length === 0) {
   test('harness/recorder-agrees-with-server-log', async ({
     engine,
     pages,

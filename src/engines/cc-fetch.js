@@ -46,6 +46,9 @@ window.ccFetch = async function ccFetch(spec) {
   }
 };
 
+// Independent fetches started together (each with its own URL): one call from the harness for all.
+window.ccFetchAll = (specs) => Promise.all(specs.map((spec) => window.ccFetch(spec)));
+
 // A fetch made from another origin inside this page: the test page of `frameOrigin` in an iframe,
 // asked over postMessage. Same-site frames share the page's HTTP cache partition.
 const frames = new Map();

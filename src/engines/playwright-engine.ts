@@ -12,6 +12,7 @@ import {
 declare global {
   interface Window {
     ccFetch(spec: import('./session.ts').FetchSpec): Promise<FetchOutcome>;
+    ccFetchAll(specs: Array<import('./session.ts').FetchSpec>): Promise<FetchOutcome[]>;
   }
 }
 
@@ -58,6 +59,7 @@ export class PlaywrightEngine implements Engine {
       origin: await page.evaluate(() => self.origin),
       reportsCorsMessages: true,
       fetch: (spec) => page.evaluate((s) => window.ccFetch(s), spec),
+      fetchAll: (specs) => page.evaluate((s) => window.ccFetchAll(s), specs),
       takeMessages: (token, options) => messages.take(token, options),
       close: () => context.close(),
     };

@@ -70,6 +70,8 @@ export interface EnginePage {
   /** Whether this backend reports the engine's own CORS messages at all (stock WebKitGTK does not). */
   readonly reportsCorsMessages: boolean;
   fetch(spec: FetchSpec): Promise<FetchOutcome>;
+  /** Several fetches started together in the page (one round trip), their outcomes in order. */
+  fetchAll(specs: FetchSpec[]): Promise<FetchOutcome[]>;
   /**
    * The engine's messages that name `token` (engines quote the request URL in their CORS messages),
    * removed from the buffer. When `expectSome`, waits up to `settleMs` for the first one to arrive.

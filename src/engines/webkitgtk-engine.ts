@@ -17,10 +17,15 @@ type WebKitGtkBackend = Extract<UsableBackend, { kind: 'webkitgtk-webdriver' }>;
 /** Bounds for WebDriver calls: without a display, POST /session would hang forever. */
 const SESSION_TIMEOUT_MS = 30_000;
 const NAVIGATION_TIMEOUT_MS = 15_000;
+/** Sessions started for one page before its failure is the test's. */
+const SESSION_ATTEMPTS = 3;
 
 // The same in-page function as every other engine; WebDriver hands us `done` as the last argument.
 const RUN_FETCH = `const [spec, done] = arguments;
 window.ccFetch(spec).then(done, (e) => done({ kind: 'rejected', name: 'HarnessError', message: String(e), ms: 0 }));`;
+
+const RUN_FETCH_ALL = `const [specs, done] = arguments;
+window.ccFetchAll(specs).then(done, (e) => done(specs.map(() => ({ kind: 'rejected', name: 'HarnessError', message: String(e), ms: 0 }))));`;
 
 /**
  * WebKitGTK through WebKitWebDriver (classic W3C WebDriver; Playwright cannot drive a stock WebKit).
@@ -39,7 +44,25 @@ export class WebKitGtkEngine implements Engine {
     return new WebKitGtkEngine(backend, await ensureDisplay());
   }
 
+  /**
+   * A WebDriver session on the test page. A session that fails to start (WebKitWebDriver refusing its
+   * port or exiting, seen about once in thousands of sessions) is a harness failure, not a verdict:
+   * another is started, and the failure is said on stderr.
+   */
   async openPage(origin: string, network: PageNetwork): Promise<EnginePage> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.openPageOnce(origin, network);
+      } catch (error) {
+        if (attempt >= SESSION_ATTEMPTS) throw error;
+        process.stderr.write(
+          `cors-conformance: WebKitGTK session for ${origin} failed to start (${(error as Error).message.split('\n')[0]}); starting another (attempt ${attempt + 1} of ${SESSION_ATTEMPTS})\n`,
+        );
+      }
+    }
+  }
+
+  private async openPageOnce(origin: string, network: PageNetwork): Promise<EnginePage> {
     const messages = new MessageBuffer();
     const { driver, process } = await this.startSession(messages, network);
     let pageOrigin: string;
@@ -62,6 +85,13 @@ export class WebKitGtkEngine implements Engine {
         withTimeout(
           driver.executeAsyncScript(RUN_FETCH, spec) as Promise<FetchOutcome>,
           spec.timeoutMs + 5_000,
+          'WebKitGTK executeAsyncScript',
+        ),
+      // Classic WebDriver runs one script at a time per session: concurrent fetches go in one script.
+      fetchAll: (specs: FetchSpec[]) =>
+        withTimeout(
+          driver.executeAsyncScript(RUN_FETCH_ALL, specs) as Promise<FetchOutcome[]>,
+          Math.max(0, ...specs.map((s) => s.timeoutMs)) + 5_000,
           'WebKitGTK executeAsyncScript',
         ),
       takeMessages: (token, options) => messages.take(token, options),

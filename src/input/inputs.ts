@@ -1,18 +1,26 @@
 import { resolve } from 'node:path';
-import { CATALOGUE_DIR, type Catalogue, loadCatalogue, realmWithCatalogue } from '../../scenarios/load.ts';
+import {
+  CATALOGUE_DIR,
+  type Catalogue,
+  type CatalogueEntry,
+  loadCatalogue,
+  realmWithCatalogue,
+} from '../../scenarios/load.ts';
 import { loadRealm, policyOfPipeline } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
 import { type Contract, contractOf, withContract } from '../policy/contract.ts';
 import { discoveryOrigins } from '../policy/discovery.ts';
 import { Policy } from '../policy/policy.ts';
 import { InputError, type Problem, readJsonFile } from './data-file.ts';
+import { readTargetsFile } from './targets.ts';
 
 /**
  * Everything a run reads, resolved and validated from the environment in one place, so that
  * playwright.config.ts can refuse bad input before any browser starts and every worker agrees:
  *
  * - TARGET_URL + CORS_POLICY: run against that endpoint, expectations from that policy;
- *   absent: the bundled reference realm (REALM_CONFIG, default server/realms/reference.json).
+ * - CORS_TARGETS: a targets file, several endpoints each with its policy (src/input/targets.ts);
+ *   neither: the bundled reference realm (REALM_CONFIG, default server/realms/reference.json).
  * - PAGE_ORIGIN: the origin of the test page (default https://app.example.test; http:// for an http TARGET_URL).
  * - SCENARIOS_DIR: the catalogue (default scenarios/). API_KEY: overrides the policy's apiKey.
  */
@@ -26,12 +34,20 @@ export const REFERENCE_API_HOST = 'api.example.test';
 export const REFERENCE_ALT_API_HOST = 'api2.example.test';
 
 export interface Endpoint {
+  /** Its name in the targets file (CORS_TARGETS); null for TARGET_URL. */
+  name: string | null;
   url: URL;
   /** null: no CORS_POLICY, so the run discovers what the endpoint allows (src/policy/discovery.ts). */
   policy: Policy | null;
   policyFile: string | null;
   /** What the page sends to authenticate: the API key (API_KEY overrides the policy's) or the bearer token. */
   credential: Credential | undefined;
+  /** The origin of the page that calls it. */
+  pageOrigin: string;
+  /** The scenarios it runs: the catalogue's endpoint scenarios and the contract of its policy. */
+  scenarios: CatalogueEntry[];
+  /** Catalogue scenarios that send an API key, left out because it has none (said at the start of the run). */
+  keyless: number;
 }
 
 /** A secret the page sends, and the header it goes in. Never written to a report (src/report/secrets.ts). */
@@ -58,8 +74,10 @@ export interface Inputs {
   realm: RealmConfig;
   catalogue: Catalogue;
   pageOrigin: string;
-  /** null: the reference realm is the target. */
+  /** TARGET_URL's endpoint; null otherwise. */
   endpoint: Endpoint | null;
+  /** Every endpoint under test: TARGET_URL's, or the targets file's; none: the reference realm. */
+  endpoints: Endpoint[];
   /** What the contract could not send from a page, per policy (printed at the start of the run). */
   notProbed: string[];
 }
@@ -98,11 +116,17 @@ function targetUrl(env: (name: string) => string | undefined): URL | null {
   return url;
 }
 
+type EndpointSource = Omit<Endpoint, 'scenarios' | 'keyless'>;
+
+/** Whether a scenario's requests send the API key (the target's credential). */
+const sendsKey = (s: CatalogueEntry): boolean =>
+  s.request.sendApiKey || (s.before ?? []).some((b) => b.sendApiKey);
+
 function endpointFromEnv(
   env: (name: string) => string | undefined,
   url: URL | null,
   pageOrigin: string,
-): Endpoint | null {
+): EndpointSource | null {
   const policyFile = env('CORS_POLICY');
   if (!url && !policyFile) return null;
   if (!url) {
@@ -121,10 +145,37 @@ function endpointFromEnv(
     // A URL alone: discovery. The key, if the owner gives one, goes where API_KEY_HEADER says.
     const key = env('API_KEY');
     const credential = key ? { header: env('API_KEY_HEADER') ?? 'apikey', value: key } : undefined;
-    return { url, policy: null, policyFile: null, credential };
+    return { name: null, url, policy: null, policyFile: null, credential, pageOrigin };
   }
   const policy = readJsonFile(resolve(policyFile), Policy);
-  return { url, policy, policyFile, credential: credentialOf(policy, env) };
+  return { name: null, url, policy, policyFile, credential: credentialOf(policy, env), pageOrigin };
+}
+
+/** The targets file's endpoints (CORS_TARGETS), each with its page origin. */
+function endpointsFromTargets(env: (name: string) => string | undefined, file: string): EndpointSource[] {
+  for (const other of ['TARGET_URL', 'CORS_POLICY']) {
+    if (env(other)) {
+      const why = `is set with CORS_TARGETS: give one endpoint (TARGET_URL, CORS_POLICY) or a targets file, not both`;
+      throw new InputError([envProblem(other, why)]);
+    }
+  }
+  const path = resolve(file);
+  return readTargetsFile(path).map((t, i) => {
+    const field = env('PAGE_ORIGIN') ? 'PAGE_ORIGIN' : `${file}: targets[${i}].pageOrigin`;
+    const pageOrigin = origin(env('PAGE_ORIGIN') ?? t.pageOrigin ?? defaultPageOrigin(t.url), field);
+    if (t.url.origin === pageOrigin) {
+      const why = `has the page's own origin ${pageOrigin}: that is a same-origin request, CORS does not apply`;
+      throw new InputError([{ file: path, field: `targets[${i}].url`, message: why }]);
+    }
+    return {
+      name: t.name,
+      url: t.url,
+      policy: t.policy,
+      policyFile: t.policyFile,
+      credential: credentialOf(t.policy, env),
+      pageOrigin,
+    };
+  });
 }
 
 /**
@@ -142,28 +193,50 @@ export function defaultPageOrigin(target: URL | null): string {
  */
 export function readInputs(environment: Env): Inputs {
   const env = (name: string) => environment[name]?.trim() || undefined;
-  const url = targetUrl(env);
+  const targetsFile = env('CORS_TARGETS');
+  const url = targetsFile ? null : targetUrl(env);
   const pageOrigin = origin(env('PAGE_ORIGIN') ?? defaultPageOrigin(url), 'PAGE_ORIGIN');
-  const endpoint = endpointFromEnv(env, url, pageOrigin);
+  const sources = targetsFile
+    ? endpointsFromTargets(env, targetsFile)
+    : [endpointFromEnv(env, url, pageOrigin)].filter((e): e is EndpointSource => e !== null);
   const realmFile = loadRealm(env('REALM_CONFIG'));
   const loaded = loadCatalogue(realmFile, env('SCENARIOS_DIR') ?? CATALOGUE_DIR);
   const realm = realmWithCatalogue(realmFile, loaded);
-  const contracts = endpoint?.policy
-    ? [
-        contractOf({
-          policy: endpoint.policy,
-          file: endpoint.policyFile ?? '',
-          pageOrigin,
-          target: endpoint.url,
-          hasCredential: endpoint.credential !== undefined,
-        }),
-      ]
-    : endpoint
+  const contractOfEndpoint = (e: EndpointSource): Contract | null =>
+    e.policy &&
+    contractOf({
+      policy: e.policy,
+      file: e.policyFile ?? '',
+      pageOrigin: e.pageOrigin,
+      target: e.url,
+      hasCredential: e.credential !== undefined,
+    });
+  const contracts = sources.map(contractOfEndpoint);
+  const endpoints: Endpoint[] = sources.map((e, i) => {
+    const catalogued = e.policy ? loaded.scenarios.filter((s) => s.scope === 'endpoint') : [];
+    // A scenario that sends the API key means nothing where the page has none to send: said, not run.
+    const runnable = e.credential ? catalogued : catalogued.filter((s) => !sendsKey(s));
+    return {
+      ...e,
+      scenarios: [...runnable, ...(contracts[i]?.scenarios ?? [])],
+      keyless: catalogued.length - runnable.length,
+    };
+  });
+  const single = targetsFile ? null : (endpoints[0] ?? null);
+  // The catalogue as the reports count it: with the reference realm's contract, or TARGET_URL's.
+  const counted = single
+    ? contracts.filter((c): c is Contract => c !== null)
+    : targetsFile
       ? []
       : realm.contract.map((name) => referenceContract(realm, name, pageOrigin));
-  const catalogue = withContract(loaded, contracts, endpoint?.policyFile ?? `realm "${realm.name}"`);
-  const notProbed = contracts.flatMap((c) => c.notProbed);
-  return { realm, catalogue, pageOrigin, endpoint, notProbed };
+  const catalogue = withContract(loaded, counted, single?.policyFile ?? `realm "${realm.name}"`);
+  const notProbed =
+    endpoints.length > 0
+      ? contracts.flatMap((c, i) =>
+          (c?.notProbed ?? []).map((what) => (endpoints[i]?.name ? `${endpoints[i]?.name}: ${what}` : what)),
+        )
+      : counted.flatMap((c) => c.notProbed);
+  return { realm, catalogue, pageOrigin, endpoint: single, endpoints, notProbed };
 }
 
 /** The contract of a reference pipeline, from its configuration (as an owner's policy states it). */
@@ -189,13 +262,15 @@ function referenceContract(realm: RealmConfig, name: string, pageOrigin: string)
  * scenarios call from (pages and frames), and discovery's probes. The opaque `null` is served sandboxed, apart.
  */
 export function pageOriginsOf(inputs: Inputs): string[] {
-  const fromScenarios = inputs.catalogue.scenarios.flatMap((s) => [
+  const scenarios = [inputs.catalogue.scenarios, ...inputs.endpoints.map((e) => e.scenarios)].flat();
+  const fromScenarios = scenarios.flatMap((s) => [
     ...(s.pageOrigin && s.pageOrigin !== 'null' ? [s.pageOrigin] : []),
     ...[s.request, ...(s.before ?? [])].flatMap((r) => (r.frameOrigin ? [r.frameOrigin] : [])),
   ]);
   const discovering = inputs.endpoint !== null && inputs.endpoint.policy === null;
   const fromDiscovery = discovering ? discoveryOrigins(inputs.pageOrigin).filter((o) => o !== 'null') : [];
-  return [...new Set([inputs.pageOrigin, ...fromScenarios, ...fromDiscovery])];
+  const fromEndpoints = inputs.endpoints.map((e) => e.pageOrigin);
+  return [...new Set([inputs.pageOrigin, ...fromEndpoints, ...fromScenarios, ...fromDiscovery])];
 }
 
 let cached: Inputs | undefined;

@@ -22,11 +22,20 @@ export async function reportRun(
   target: Target,
   areaTitle: string,
   secrets: Secrets,
+  /** The endpoint's name when a targets file names several. */
+  endpoint: string | null = null,
 ): Promise<void> {
   const { scenario } = run;
-  // Suites: area, then scenario; the engine is a parameter, so a scenario's three runs sit together.
-  await allure.parentSuite(`${scenario.area}: ${areaTitle}`);
-  await allure.suite(scenario.id);
+  // Suites: (endpoint,) area, then scenario; the engine is a parameter, so a scenario's three runs sit together.
+  if (endpoint) {
+    await allure.parentSuite(endpoint);
+    await allure.suite(`${scenario.area}: ${areaTitle}`);
+    await allure.subSuite(scenario.id);
+    await allure.parameter('endpoint', endpoint);
+  } else {
+    await allure.parentSuite(`${scenario.area}: ${areaTitle}`);
+    await allure.suite(scenario.id);
+  }
   await allure.epic(`${scenario.area}: ${areaTitle}`);
   await allure.feature(scenario.id);
   await allure.story(scenario.description);

@@ -31,16 +31,20 @@ export function installedVersion(backend: Backend): string {
 
 /** Allure's environment section: what was tested, against what, with which engines. */
 export function environmentInfo(inputs: Inputs, backends: Backend[]): Record<string, string> {
-  const { endpoint, catalogue, realm } = inputs;
+  const { endpoint, endpoints, catalogue, realm } = inputs;
   const info: Record<string, string> = {
     target: endpoint
       ? endpoint.url.href
-      : `reference realm "${realm.name}" (bundled server) at https://api.example.test`,
+      : endpoints.length > 0
+        ? `${endpoints.length} endpoints of the targets file ${process.env.CORS_TARGETS}: ${endpoints.map((e) => `${e.name} ${e.url.href}`).join(', ')}`
+        : `reference realm "${realm.name}" (bundled server) at https://api.example.test`,
     policy: endpoint
       ? endpoint.policy
         ? `${endpoint.policyFile}: ${JSON.stringify({ ...endpoint.policy, apiKey: endpoint.policy.apiKey ? '(set)' : undefined })}`
         : 'none: discovery (what the engines find the endpoint allows)'
-      : "each reference pipeline's own configuration (server/realms)",
+      : endpoints.length > 0
+        ? `each endpoint's policy: ${endpoints.map((e) => `${e.name} ${e.policyFile}`).join(', ')}`
+        : "each reference pipeline's own configuration (server/realms)",
     'page origin': inputs.pageOrigin,
     catalogue: `${catalogue.scenarios.length} scenarios in ${catalogue.areas.length} areas`,
   };

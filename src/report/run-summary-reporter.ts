@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type {
   FullConfig,
   FullResult,
@@ -10,6 +13,8 @@ import { isLoopbackHost } from '../fetch-standard/rules.ts';
 import { loadInputs } from '../input/inputs.ts';
 import { CONTRACT_AREA } from '../policy/contract.ts';
 import { policyWarnings } from '../policy/policy.ts';
+import { planOf } from '../run/plan.ts';
+import { selectionKey, writeSelection } from '../run/run-ahead.ts';
 import { createTarget } from '../run/target.ts';
 import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
 import { clearDiscovery, concludeDiscovery } from './discovery-report.ts';
@@ -20,6 +25,22 @@ import { ALLURE_RESULTS_DIR } from './global-setup.ts';
  * that selects every test, each applicable scenario must have run in each selected engine, and no
  * test may be skipped (a skipped engine must never read as a pass).
  */
+
+/** The conformance spec's tests: one per scenario, endpoint and engine (tests/conformance.spec.ts). */
+const CONFORMANCE_SPEC = 'conformance.spec.ts';
+
+/** A conformance test's key (project, describes, title), as the workers' run-ahead names it. */
+function keyOf(test: TestCase): string | null {
+  const path = test.titlePath();
+  if (basename(path[2] ?? '') !== CONFORMANCE_SPEC) return null;
+  return selectionKey(path[1] ?? '', path.slice(3, -1), test.title);
+}
+
+/** The endpoint a conformance test belongs to: its outer describe when there are two. */
+function endpointOfTest(test: TestCase): string | null {
+  const path = test.titlePath();
+  return basename(path[2] ?? '') === CONFORMANCE_SPEC && path.length > 5 ? (path[3] ?? null) : null;
+}
 
 type Tally = {
   tests: number;
@@ -39,6 +60,7 @@ export default class RunSummaryReporter implements Reporter {
   private readonly tallies = new Map<string, Tally>();
   private readonly problems: string[] = [];
   private readonly flaky: string[] = [];
+  private selectionDir: string | null = null;
 
   printsToStdio(): boolean {
     return true;
@@ -48,6 +70,10 @@ export default class RunSummaryReporter implements Reporter {
     this.config = config;
     this.suite = suite;
     this.total = suite.allTests().length;
+    // The workers fetch ahead only what this run selected (grep, shard, lines): tell them what that is.
+    this.selectionDir = mkdtempSync(join(tmpdir(), 'cors-conformance-'));
+    const keys = suite.allTests().flatMap((t) => keyOf(t) ?? []);
+    writeSelection(join(this.selectionDir, 'selection.json'), keys);
     // Not a silent skip: say which scenarios the target does not take, and why.
     const inputs = loadInputs();
     const target = createTarget(inputs);
@@ -58,27 +84,55 @@ export default class RunSummaryReporter implements Reporter {
         `cors-conformance: no CORS_POLICY: discovering what ${inputs.endpoint.url.href} allows (no verdict has a declared intent behind it; only what is insecure whatever the intent fails)\n`,
       );
     }
-    const url = inputs.endpoint?.url;
-    if (url && url.protocol === 'http:' && isLoopbackHost(url.hostname)) {
+    const hosts = new Set(
+      inputs.endpoints
+        .map((e) => e.url)
+        .filter((url) => url.protocol === 'http:' && isLoopbackHost(url.hostname))
+        .map((url) => url.host),
+    );
+    for (const host of hosts) {
       process.stdout.write(
-        `cors-conformance: WebKitGTK blocks an https page calling http://${url.host} as mixed content (the standard exempts loopback): where WebKit is WebKitGTK, its calls from https pages go to https://${url.host}, which the recording proxy forwards to ${url.host} over http, Host unchanged, so WebKit judges the same answers\n`,
+        `cors-conformance: WebKitGTK blocks an https page calling http://${host} as mixed content (the standard exempts loopback): where WebKit is WebKitGTK, its calls from https pages go to https://${host}, which the recording proxy forwards to ${host} over http, Host unchanged, so WebKit judges the same answers\n`,
+      );
+    }
+    if (inputs.endpoints.length > 1) {
+      process.stdout.write(
+        `cors-conformance: ${inputs.endpoints.length} endpoints from ${process.env.CORS_TARGETS}, ${planOf(inputs).reduce((n, c) => n + c.scenarios.length, 0)} scenarios in all, in each engine\n`,
       );
     }
     const contract = inputs.catalogue.scenarios.filter((s) => s.area === CONTRACT_AREA).length;
-    if (contract > 0) {
+    if (contract > 0 && inputs.endpoints.length <= 1) {
       const from = inputs.endpoint
         ? `the policy ${inputs.endpoint.policyFile}`
         : `the realm's contract pipelines`;
       process.stdout.write(`cors-conformance: ${contract} contract scenarios generated from ${from}\n`);
     }
+    for (const e of inputs.endpoints.length > 1 ? inputs.endpoints : []) {
+      const n = e.scenarios.filter((s) => s.area === CONTRACT_AREA).length;
+      process.stdout.write(`cors-conformance: ${e.name}: ${n} contract scenarios from ${e.policyFile}\n`);
+    }
+    for (const e of inputs.endpoints.filter((x) => x.keyless > 0)) {
+      process.stdout.write(
+        `cors-conformance: ${e.keyless} scenarios send an API key and do not run against ${e.name ?? e.url.href}: the page has none to send (give the policy's apiKey or bearerTokenEnv, or API_KEY)\n`,
+      );
+    }
     for (const what of inputs.notProbed)
       process.stdout.write(`cors-conformance: not probed by the contract: ${what}\n`);
-    for (const warning of inputs.endpoint?.policy ? policyWarnings(inputs.endpoint.policy) : [])
-      process.stdout.write(`cors-conformance: FLAW in the policy (${warning.severity}): ${warning.text}\n`);
-    const notApplicable = inputs.catalogue.scenarios.filter((s) => !target.applies(s));
-    if (notApplicable.length > 0) {
+    for (const e of inputs.endpoints) {
+      for (const warning of e.policy ? policyWarnings(e.policy) : []) {
+        const where = e.name ? ` of ${e.name}` : '';
+        process.stdout.write(
+          `cors-conformance: FLAW in the policy${where} (${warning.severity}): ${warning.text}\n`,
+        );
+      }
+    }
+    const notApplicable = inputs.catalogue.scenarios.filter(
+      (s) => inputs.endpoints.length > 0 && s.scope !== 'endpoint' && s.area !== CONTRACT_AREA,
+    );
+    if (notApplicable.length > 0 && inputs.endpoints.some((e) => e.policy)) {
+      const against = inputs.endpoints.length > 1 ? 'the endpoints' : target.description;
       process.stdout.write(
-        `cors-conformance: ${notApplicable.length} of ${inputs.catalogue.scenarios.length} scenarios test how engines treat particular reference-server answers (scope: reference) and do not run against ${target.description}\n`,
+        `cors-conformance: ${notApplicable.length} of ${inputs.catalogue.scenarios.length} scenarios test how engines treat particular reference-server answers (scope: reference) and do not run against ${against}\n`,
       );
     }
   }
@@ -87,7 +141,9 @@ export default class RunSummaryReporter implements Reporter {
     if (result.status === 'interrupted' || (result.retry < test.retries && result.status !== 'passed'))
       return;
     this.done++;
-    const engine = test.parent.project()?.name ?? '?';
+    const project = test.parent.project()?.name ?? '?';
+    const endpoint = endpointOfTest(test);
+    const engine = endpoint ? `${endpoint}\u0000${project}` : project;
     const tally = this.tallies.get(engine) ?? {
       tests: 0,
       allowed: 0,
@@ -103,9 +159,10 @@ export default class RunSummaryReporter implements Reporter {
     if (result.status !== 'passed') tally.failed++;
     if (result.status === 'passed' && result.retry > 0)
       this.flaky.push(
-        `${test.title} [${engine}] passed only on retry ${result.retry}: ${test.results[0]?.error?.message?.split('\n')[0] ?? ''}`,
+        `${test.title} [${project}${endpoint ? `, ${endpoint}` : ''}] passed only on retry ${result.retry}: ${test.results[0]?.error?.message?.split('\n')[0] ?? ''}`,
       );
-    if (result.status === 'skipped') this.problems.push(`${test.title} [${engine}] was skipped`);
+    if (result.status === 'skipped')
+      this.problems.push(`${test.title} [${project}${endpoint ? `, ${endpoint}` : ''}] was skipped`);
     this.tallies.set(engine, tally);
     // Progress on long runs: a line every 50 tests (the list reporter shows each test).
     if (this.done % 50 === 0 || this.done === this.total) {
@@ -130,18 +187,21 @@ export default class RunSummaryReporter implements Reporter {
   }
 
   private checkCompleteness(): void {
-    const inputs = loadInputs();
-    const target = createTarget(inputs);
     const ran = new Set(
       this.suite
         .allTests()
         .filter((t) => t.results.some((r) => r.status !== 'skipped'))
-        .map((t) => `${t.parent.project()?.name} ${t.title}`),
+        .flatMap((t) => keyOf(t) ?? []),
     );
+    const plan = planOf(loadInputs());
     for (const project of this.suite.suites.map((s) => s.project()?.name).filter((n): n is string => !!n)) {
-      for (const scenario of inputs.catalogue.scenarios.filter((s) => target.applies(s))) {
-        if (!ran.has(`${project} ${scenario.id}`))
-          this.problems.push(`${scenario.id} did not run in ${project}`);
+      for (const chunk of plan) {
+        for (const scenario of chunk.scenarios) {
+          if (!ran.has(selectionKey(project, chunk.titles, scenario.id))) {
+            const where = chunk.titles.length > 1 ? ` (${chunk.titles[0]})` : '';
+            this.problems.push(`${scenario.id}${where} did not run in ${project}`);
+          }
+        }
       }
     }
   }
@@ -150,13 +210,28 @@ export default class RunSummaryReporter implements Reporter {
     // `--list` runs nothing: there is no result to summarise or to check for completeness.
     if (process.argv.includes('--list')) return undefined;
     if (result.status !== 'interrupted' && this.selectsEverything()) this.checkCompleteness();
+    if (this.selectionDir) rmSync(this.selectionDir, { recursive: true, force: true });
     const rows = [...this.tallies.entries()].sort(([a], [b]) => a.localeCompare(b));
+    // Endpoint x engine when a targets file names several endpoints; else engine alone.
+    const named = rows.some(([key]) => key.includes('\u0000'));
+    const width = Math.max(10, ...rows.map(([key]) => key.split('\u0000')[0]?.length ?? 0)) + 2;
     const line = (cells: Array<string | number>) =>
-      cells.map((c, i) => String(c).padEnd(i === 0 ? 10 : 12)).join('');
+      cells
+        .map((c, i) => String(c).padEnd(named && i === 0 ? width : i <= (named ? 1 : 0) ? 10 : 12))
+        .join('');
+    const head = ['tests', 'allowed', 'blocked', 'unreachable', 'failed', 'divergences'];
     const table = [
-      line(['engine', 'tests', 'allowed', 'blocked', 'unreachable', 'failed', 'divergences']),
-      ...rows.map(([engine, t]) =>
-        line([engine, t.tests, t.allowed, t.blocked, t.unreachable, t.failed, t.divergences]),
+      line([...(named ? ['endpoint'] : []), 'engine', ...head]),
+      ...rows.map(([key, t]) =>
+        line([
+          ...(named ? (key.includes('\u0000') ? key.split('\u0000') : ['(self-checks)', key]) : [key]),
+          t.tests,
+          t.allowed,
+          t.blocked,
+          t.unreachable,
+          t.failed,
+          t.divergences,
+        ]),
       ),
     ];
     process.stdout.write(

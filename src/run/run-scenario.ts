@@ -161,28 +161,31 @@ export function divergence(verdict: Outcome, reading: OracleReading, wire: WireE
   return differs.length === 0 ? null : `by the oracle: ${differs.join('; ')}`;
 }
 
-export async function runScenario(
+/** A scenario ready to run in one engine: its request, as the page sends it and as the oracle reads it, and what is expected. */
+interface Prepared {
+  scenario: CatalogueEntry;
+  engine: EngineName;
+  token: string;
+  request: FetchSpec;
+  asOracleSees: OracleRequest;
+  expected: Expectation;
+  caller: (r: RequestSpec) => Caller;
+}
+
+function prepare(
   scenario: CatalogueEntry,
   engine: Pick<Engine, 'name' | 'backend'>,
   page: EnginePage,
   target: Target,
-  wireOf: WireSource,
-  options: { timeoutMs?: number } = {},
-): Promise<ScenarioRun> {
+  timeoutMs: number | undefined,
+): Prepared {
   const token = scenarioToken(scenario.id, engine.name);
   const caller = (r: RequestSpec): Caller => ({
     engine: engine.name,
     backend: engine.backend.kind,
     origin: r.frameOrigin ?? page.origin,
   });
-  const request = fetchSpec(
-    scenario,
-    target,
-    token,
-    options.timeoutMs,
-    scenario.request,
-    caller(scenario.request),
-  );
+  const request = fetchSpec(scenario, target, token, timeoutMs, scenario.request, caller(scenario.request));
   // A request sent from a frame carries the frame's origin.
   const asOracleSees = oracleRequest(request, request.frameOrigin ?? page.origin);
   const expected = inEngine(
@@ -190,44 +193,46 @@ export async function runScenario(
     { scenario, engine: engine.name, backend: engine.backend.kind, useRecord: target.usesRecords },
     asOracleSees,
   );
-  // Requests that set the stage (fill a cache): their wire is part of the record, their verdict is not asserted.
-  const setup: WireExchange[] = [];
-  for (const before of scenario.before ?? []) {
-    await page.fetch(fetchSpec(scenario, target, token, options.timeoutMs, before, caller(before)));
-    setup.push(...(await wireOf(token)));
-    await page.takeMessages(token, { expectSome: false, settleMs: 0 });
-  }
-  const fetches: FetchRun[] = [];
-  for (let index = 1; index <= scenario.repeat; index++) {
-    const outcome = await page.fetch(request);
-    // Each fetch reads (and clears) the wire of the token: the repeats of one URL stay apart.
-    const wire = await wireOf(token);
-    const verdict = classify(outcome, wire);
-    const oracle = readWire(
-      asOracleSees,
-      hopsOf(wire).map((hop) => ({ preflight: observed(hop.preflight), actual: observed(hop.actual) })),
-    );
-    const messages = await page.takeMessages(token, {
-      expectSome: outcome.kind !== 'resolved' && page.reportsCorsMessages,
-      settleMs: 300,
-    });
-    fetches.push({
-      index,
-      outcome,
-      wire,
-      messages,
-      verdict,
-      oracle,
-      divergence: divergence(verdict, oracle, wire),
-    });
-  }
+  return { scenario, engine: engine.name, token, request, asOracleSees, expected, caller };
+}
+
+/** One fetch's evidence, read back once the page has its outcome. */
+async function evidenceOf(
+  prepared: Prepared,
+  index: number,
+  outcome: FetchOutcome,
+  page: EnginePage,
+  wireOf: WireSource,
+): Promise<FetchRun> {
+  // Each fetch reads (and clears) the wire of the token: the repeats of one URL stay apart.
+  const wire = await wireOf(prepared.token);
+  const verdict = classify(outcome, wire);
+  const oracle = readWire(
+    prepared.asOracleSees,
+    hopsOf(wire).map((hop) => ({ preflight: observed(hop.preflight), actual: observed(hop.actual) })),
+  );
+  const messages = await page.takeMessages(prepared.token, {
+    expectSome: outcome.kind !== 'resolved' && page.reportsCorsMessages,
+    settleMs: 300,
+  });
+  return { index, outcome, wire, messages, verdict, oracle, divergence: divergence(verdict, oracle, wire) };
+}
+
+function assemble(
+  prepared: Prepared,
+  setup: WireExchange[],
+  fetches: FetchRun[],
+  page: EnginePage,
+  target: Target,
+): ScenarioRun {
+  const { scenario } = prepared;
   const run: ScenarioRun = {
     scenario,
-    engine: engine.name,
-    token,
-    request,
-    oracleRequest: asOracleSees,
-    expected,
+    engine: prepared.engine,
+    token: prepared.token,
+    request: prepared.request,
+    oracleRequest: prepared.asOracleSees,
+    expected: prepared.expected,
     setup,
     fetches,
     messagesAvailable: page.reportsCorsMessages,
@@ -239,4 +244,70 @@ export async function runScenario(
   run.findings = diagnose(wireOfRun(run), intent);
   run.mismatches = mismatches(wireOfRun(run), intent);
   return run;
+}
+
+export async function runScenario(
+  scenario: CatalogueEntry,
+  engine: Pick<Engine, 'name' | 'backend'>,
+  page: EnginePage,
+  target: Target,
+  wireOf: WireSource,
+  options: { timeoutMs?: number } = {},
+): Promise<ScenarioRun> {
+  const prepared = prepare(scenario, engine, page, target, options.timeoutMs);
+  const { token, caller } = prepared;
+  // Requests that set the stage (fill a cache): their wire is part of the record, their verdict is not asserted.
+  const setup: WireExchange[] = [];
+  for (const before of scenario.before ?? []) {
+    await page.fetch(fetchSpec(scenario, target, token, options.timeoutMs, before, caller(before)));
+    setup.push(...(await wireOf(token)));
+    await page.takeMessages(token, { expectSome: false, settleMs: 0 });
+  }
+  const fetches: FetchRun[] = [];
+  for (let index = 1; index <= scenario.repeat; index++) {
+    const outcome = await page.fetch(prepared.request);
+    fetches.push(await evidenceOf(prepared, index, outcome, page, wireOf));
+  }
+  return assemble(prepared, setup, fetches, page, target);
+}
+
+/**
+ * Whether a scenario can share a page with others in flight: one fetch, nothing set up before it, and
+ * nothing it leaves in the page for later requests (a cookie it sets, the HTTP cache). Its own URL
+ * token keeps its wire, messages and preflight-cache entry apart from every other request.
+ */
+export function runsConcurrently(scenario: CatalogueEntry): boolean {
+  const { request } = scenario;
+  return (
+    (scenario.before ?? []).length === 0 &&
+    scenario.repeat === 1 &&
+    request.cookie === undefined &&
+    request.cache !== 'default'
+  );
+}
+
+/**
+ * Independent scenarios (runsConcurrently) of one page, fetched together: one call into the page
+ * starts every fetch, so the page's round trip and the engines' waits are paid once per batch.
+ * Each run is the same record runScenario makes.
+ */
+export async function runConcurrently(
+  scenarios: CatalogueEntry[],
+  engine: Pick<Engine, 'name' | 'backend'>,
+  page: EnginePage,
+  target: Target,
+  wireOf: WireSource,
+  options: { timeoutMs?: number } = {},
+): Promise<ScenarioRun[]> {
+  for (const scenario of scenarios) {
+    if (!runsConcurrently(scenario)) throw new Error(`${scenario.id} cannot run concurrently with others`);
+  }
+  const prepared = scenarios.map((s) => prepare(s, engine, page, target, options.timeoutMs));
+  const outcomes = await page.fetchAll(prepared.map((p) => p.request));
+  return Promise.all(
+    prepared.map(async (p, i) => {
+      const fetch = await evidenceOf(p, 1, outcomes[i] as FetchOutcome, page, wireOf);
+      return assemble(p, [], [fetch], page, target);
+    }),
+  );
 }

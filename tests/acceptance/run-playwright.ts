@@ -13,11 +13,15 @@ export const FAILURES_EXPECTED = ['--retries=0'];
 export interface Outcome {
   project: string;
   title: string;
+  /** The describes above the test, outermost first (endpoint, area). */
+  describes: string[];
   status: string;
   message: string;
 }
 
 interface JsonSuite {
+  title: string;
+  file?: string;
   specs?: Array<{
     title: string;
     tests: Array<{
@@ -59,21 +63,23 @@ export async function runPlaywright(
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.ok(status === 0 || status === 1, `playwright exited ${status}: ${output.slice(-2000)}`);
   const outcomes: Outcome[] = [];
-  const walk = (suite: JsonSuite) => {
+  const walk = (suite: JsonSuite, describes: string[]) => {
     for (const spec of suite.specs ?? []) {
       for (const test of spec.tests) {
         const last = test.results.at(-1);
         outcomes.push({
           project: test.projectName,
           title: spec.title,
+          describes,
           status: last?.status ?? 'none',
           message: (last?.errors ?? []).map((e) => e.message ?? '').join('\n'),
         });
       }
     }
-    for (const child of suite.suites ?? []) walk(child);
+    for (const child of suite.suites ?? []) walk(child, [...describes, child.title]);
   };
+  // The top-level suites are the spec files; below them, the describes.
   for (const suite of (JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] }).suites)
-    walk(suite);
+    walk(suite, []);
   return Object.assign(outcomes, { exitStatus: status, output });
 }

@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../../src/input/data-file.ts';
 import { readInputs } from '../../src/input/inputs.ts';
-
-const problems = (env: Record<string, string>) => {
-  try {
-    readInputs(env);
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error.problems.map((p) => `${p.file}: ${p.field}: ${p.message}`);
-  }
-  return [];
-};
+import { problems } from './input-problems.ts';
 
 describe('the run inputs from the environment', () => {
   it('defaults to the reference realm and https://app.example.test', () => {

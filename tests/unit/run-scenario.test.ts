@@ -32,6 +32,9 @@ function fakeRun(scripts: Scripted[]) {
       pending = script.wire.map((e) => ({ ...e, seq: ++seq, url: spec.url }));
       return script.outcome;
     },
+    async fetchAll() {
+      throw new Error('these unit tests run one scenario at a time');
+    },
     async takeMessages() {
       return [];
     },
