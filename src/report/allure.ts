@@ -26,34 +26,39 @@ export async function reportRun(
   endpoint: string | null = null,
 ): Promise<void> {
   const { scenario } = run;
-  // Suites: (endpoint,) area, then scenario; the engine is a parameter, so a scenario's three runs sit together.
-  if (endpoint) {
-    await allure.parentSuite(endpoint);
-    await allure.suite(`${scenario.area}: ${areaTitle}`);
-    await allure.subSuite(scenario.id);
-    await allure.parameter('endpoint', endpoint);
-  } else {
-    await allure.parentSuite(`${scenario.area}: ${areaTitle}`);
-    await allure.suite(scenario.id);
-  }
-  await allure.epic(`${scenario.area}: ${areaTitle}`);
-  await allure.feature(scenario.id);
-  await allure.story(scenario.description);
-  await allure.severity(
-    scenario.level === 'must' ? 'critical' : scenario.level === 'should' ? 'normal' : 'minor',
-  );
-  await allure.parameter('engine', engine.name);
-  await allure.parameter('engine version', engine.version, { excluded: true });
-  await allure.parameter('backend', describeBackend(engine.backend), { excluded: true });
-  await allure.description(scenario.description);
-  for (const citation of scenario.spec) {
-    if (citation.source === 'fetch') await allure.link(specUrl(citation.anchor), `Fetch: ${citation.anchor}`);
-    else await allure.link(SEED_DOCUMENT.url, `Digibee docs: ${citation.section}`);
-  }
+  const area = `${scenario.area}: ${areaTitle}`;
+  // Suites: what is under test (a targets file's endpoint, the one endpoint, or the reference realm),
+  // the area, the scenario; the engine is a parameter, so a scenario's three runs sit together.
+  const under = endpoint ?? target.name;
+  const labels: Array<[string, string]> = [
+    ['parentSuite', under],
+    ['suite', area],
+    ['subSuite', scenario.id],
+    ['epic', area],
+    ['feature', scenario.id],
+    ['story', scenario.description],
+    ['severity', scenario.level === 'must' ? 'critical' : scenario.level === 'should' ? 'normal' : 'minor'],
+  ];
   const divergence = divergenceOf(run);
-  if (divergence) await allure.label('divergence', secrets.mask(divergence));
-  for (const finding of run.findings) await allure.label('flaw', `${finding.flaw} (${finding.severity})`);
-  if (run.expected.knownDivergence) await allure.label('known divergence', run.expected.knownDivergence);
+  if (divergence) labels.push(['divergence', secrets.mask(divergence)]);
+  for (const finding of run.findings) labels.push(['flaw', `${finding.flaw} (${finding.severity})`]);
+  if (run.expected.knownDivergence) labels.push(['known divergence', run.expected.knownDivergence]);
+  const links = scenario.spec.map((citation) =>
+    citation.source === 'fetch'
+      ? { url: specUrl(citation.anchor), name: `Fetch: ${citation.anchor}` }
+      : { url: SEED_DOCUMENT.url, name: `Digibee docs: ${citation.section}` },
+  );
+  const parameters = [
+    ...(endpoint ? [{ name: 'endpoint', value: endpoint, excluded: false }] : []),
+    { name: 'engine', value: engine.name, excluded: false },
+    { name: 'engine version', value: engine.version, excluded: true },
+    { name: 'backend', value: describeBackend(engine.backend), excluded: true },
+  ];
+  // Labels and links go in one message each (a message costs the test a few ms).
+  await allure.labels(...labels.map(([name, value]) => ({ name, value })));
+  await allure.links(...links);
+  for (const { name, value, excluded } of parameters) await allure.parameter(name, value, { excluded });
+  await allure.description(scenario.description);
   await allure.attachment('summary', summary(run, engine, target, secrets), 'text/plain');
   await allure.attachment(
     'request (what the page asked for)',

@@ -14,6 +14,8 @@ export interface Target {
   readonly kind: 'reference' | 'endpoint';
   /** For reports: what is under test. */
   readonly description: string;
+  /** Its short name in reports (a report's top-level group): the endpoint's name, or its host and path. */
+  readonly name: string;
   /** Whether the scenario means something at this target (see the scenario's `scope`). */
   applies(scenario: CatalogueEntry): boolean;
   /** Whether the records' own `expect` and `wire` hold here (they describe the reference realm). */
@@ -76,6 +78,10 @@ export class ReferenceTarget implements Target {
     return `reference realm "${this.realm.name}" (server/realms) at ${this.apiOrigin}`;
   }
 
+  get name(): string {
+    return `reference realm "${this.realm.name}"`;
+  }
+
   applies(): boolean {
     return true;
   }
@@ -134,6 +140,10 @@ export class EndpointTarget implements Target {
   get description(): string {
     const { url, policyFile } = this.endpoint;
     return policyFile ? `${url.href} with policy ${policyFile}` : `${url.href} (no policy: discovery)`;
+  }
+
+  get name(): string {
+    return this.endpoint.name ?? `${this.endpoint.url.host}${this.endpoint.url.pathname}`;
   }
 
   /** Without a policy nothing says what must happen: the run discovers instead (tests/discovery.spec.ts). */

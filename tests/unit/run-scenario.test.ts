@@ -53,6 +53,7 @@ function fakeRun(scripts: Scripted[]) {
 const target: Target = {
   kind: 'reference',
   description: 'a fake target',
+  name: 'fake',
   applies: () => true,
   usesRecords: true,
   url: (_s, token) => `https://api.example.test/x?cors-conformance=${token}`,
