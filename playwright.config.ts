@@ -38,6 +38,10 @@ export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
     ['list'],
     // A JSON report where one is asked for (the acceptance tests read it), next to the usual reporters.
     ...(process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['json'] as ['json']] : []),
+    // A blob report where one is asked for: each CI shard writes one, `npm run nightly -- merge` merges them.
+    ...(process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR
+      ? [['blob', { outputDir: process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR }] as ['blob', { outputDir: string }]]
+      : []),
     ['./src/report/run-summary-reporter.ts'],
     [
       'allure-playwright',
