@@ -38,7 +38,8 @@ function testsOf(chunk: Chunk): void {
       const { target } = chunk;
       const run = await runAhead.run(chunk, index);
       const secrets = secretsOf(run.request, target.credential(scenario)?.value);
-      await reportRun(
+      reportRun(
+        test.info().attachments,
         run,
         engine,
         target,

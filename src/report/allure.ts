@@ -1,4 +1,4 @@
-import * as allure from 'allure-js-commons';
+import { ALLURE_RUNTIME_MESSAGE_CONTENT_TYPE } from 'allure-js-commons/sdk/reporter';
 import { SEED_DOCUMENT } from '../../scenarios/schema.ts';
 import { describeBackend } from '../engines/backends.ts';
 import type { Engine } from '../engines/session.ts';
@@ -15,8 +15,20 @@ import {
   summary,
 } from './transcript.ts';
 
-/** Labels, links, parameters and evidence of one scenario run, for the Allure report. */
-export async function reportRun(
+/** A test's attachments (Playwright's `testInfo.attachments`), which reporters read when the test ends. */
+export type Attachments = Array<{ name: string; contentType: string; body?: Buffer; path?: string }>;
+
+/**
+ * Labels, links, parameters and evidence of one scenario run, for the Allure report.
+ *
+ * They go straight into the test's attachments, where allure-playwright reads its runtime messages
+ * (ALLURE_RUNTIME_MESSAGE_CONTENT_TYPE) and attachments when the test ends. Through allure's facade
+ * each call is a `testInfo.attach()`, which is a test step whose location Playwright finds by
+ * capturing and source-mapping a stack trace: about a millisecond each, a dozen per scenario, the
+ * largest cost of a passing test in a realm-sized run.
+ */
+export function reportRun(
+  attachments: Attachments,
   run: ScenarioRun,
   engine: Engine,
   target: Target,
@@ -24,7 +36,7 @@ export async function reportRun(
   secrets: Secrets,
   /** The endpoint's name when a targets file names several. */
   endpoint: string | null = null,
-): Promise<void> {
+): void {
   const { scenario } = run;
   const area = `${scenario.area}: ${areaTitle}`;
   // Suites: what is under test (a targets file's endpoint, the one endpoint, or the reference realm),
@@ -55,18 +67,38 @@ export async function reportRun(
     { name: 'backend', value: describeBackend(engine.backend), excluded: true },
   ];
   // Labels and links go in one message each (a message costs the test a few ms).
-  await allure.labels(...labels.map(([name, value]) => ({ name, value })));
-  await allure.links(...links);
-  for (const { name, value, excluded } of parameters) await allure.parameter(name, value, { excluded });
-  await allure.description(scenario.description);
-  await allure.attachment('summary', summary(run, engine, target, secrets), 'text/plain');
-  await allure.attachment(
-    'request (what the page asked for)',
-    requestTranscript(run, secrets),
-    'application/json',
+  const message = (body: object) => ({
+    name: 'allure-metadata.json',
+    contentType: ALLURE_RUNTIME_MESSAGE_CONTENT_TYPE,
+    body: Buffer.from(JSON.stringify(body)),
+  });
+  // Evidence as allure's own attachment messages: attached to the test, not wrapped in a step.
+  const text = (name: string, body: string, contentType = 'text/plain') =>
+    message({
+      type: 'attachment_content',
+      data: {
+        name,
+        content: Buffer.from(body).toString('base64'),
+        encoding: 'base64',
+        contentType,
+        wrapInStep: false,
+      },
+    });
+  attachments.push(
+    message({
+      type: 'metadata',
+      data: {
+        labels: labels.map(([name, value]) => ({ name, value })),
+        links,
+        parameters,
+        description: scenario.description,
+      },
+    }),
+    text('summary', summary(run, engine, target, secrets)),
+    text('request (what the page asked for)', requestTranscript(run, secrets), 'application/json'),
+    text('wire (what reached the server)', runWireTranscript(run, secrets)),
+    text('oracle explanation', oracleTranscript(run, secrets)),
+    text('engine messages', messagesTranscript(run, secrets)),
+    text('page outcome', pageOutcomeTranscript(run, secrets), 'application/json'),
   );
-  await allure.attachment('wire (what reached the server)', runWireTranscript(run, secrets), 'text/plain');
-  await allure.attachment('oracle explanation', oracleTranscript(run, secrets), 'text/plain');
-  await allure.attachment('engine messages', messagesTranscript(run, secrets), 'text/plain');
-  await allure.attachment('page outcome', pageOutcomeTranscript(run, secrets), 'application/json');
 }
