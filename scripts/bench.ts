@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, firefox, webkit } from '@playwright/test';
 import { buildServer } from '../server/build-server.ts';
 import {
@@ -21,6 +25,14 @@ import { startRecordingProxy } from '../src/wire/recording-proxy.ts';
  * the test page (a fresh context or WebDriver session), and FETCHES (default 25) scenario runs on that
  * page (each with its own URL, wire read back, oracle and messages). Then what a catalogue costs with
  * one page per worker (what the suite does) against a fresh page per scenario.
+ *
+ * Then the suite itself, timed as a user runs it (`npx playwright test`, in a child process), against
+ * those floors, in the same run so that the ratios compare like with like:
+ * - the catalogue in each engine (tests/conformance.spec.ts, --project=<engine>) against its floor
+ *   (launch + one page + each scenario's run, back to back, in one process);
+ * - a run full of failures against the same run passing: TARGET_URL at the reference server's seed
+ *   trigger, once with its true policy and once with a policy whose origin is another, in Chromium.
+ * SUITE=0 skips these.
  */
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const FETCHES = Number(process.env.FETCHES ?? 25);
@@ -61,6 +73,7 @@ const proxy = await startRecordingProxy({
   ],
 });
 const preference = backendPreference(process.env.ENGINE_BACKEND);
+const floors = new Map<string, number>();
 const catalogueSize = inputs.catalogue.scenarios.length;
 
 console.log(
@@ -103,6 +116,7 @@ for (const name of ENGINES) {
   const run = median(runs);
   const p90 = [...runs].sort((a, b) => a - b)[Math.floor(runs.length * 0.9)] ?? Number.NaN;
   const shared = median(launches) + median(opens) + catalogueSize * run;
+  floors.set(name, shared);
   const fresh = median(launches) + catalogueSize * (median(opens) + median(closes) + run);
   const r = (x: number) => Math.round(x);
   console.log(
@@ -114,3 +128,47 @@ console.log(
 );
 await proxy.close();
 await app.close();
+
+/** Wall time of `npx playwright test ARGS` with `env`, its output kept for the tally. */
+async function timedRun(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ ms: number; tally: string }> {
+  const started = performance.now();
+  const run = spawnSync('npx', ['playwright', 'test', ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const tally = /(\d+ failed)?[\s\S]*?(\d+ passed)/.exec(run.stdout ?? '');
+  return { ms: performance.now() - started, tally: [tally?.[1], tally?.[2]].filter(Boolean).join(', ') };
+}
+
+if (process.env.SUITE !== '0') {
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  console.log('\n| engine | floor ms | catalogue run ms (npx playwright test) | tests | ratio (goal 1.5x) |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, floor] of floors) {
+    const { ms, tally } = await timedRun(['tests/conformance.spec.ts', `--project=${name}`]);
+    console.log(`| ${name} | ${Math.round(floor)} | ${Math.round(ms)} | ${tally} | ${ratio(ms, floor)} |`);
+  }
+  const server = buildServer(inputs.realm);
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const seed = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/pipeline/reference/v1/cors-example`;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const truePolicy = 'policies/digibee-cors-example.json';
+  const falsePolicy = join(dir, 'false-policy.json');
+  const policy = JSON.parse(readFileSync(truePolicy, 'utf8')) as Record<string, unknown>;
+  writeFileSync(falsePolicy, JSON.stringify({ ...policy, allowOrigin: ['http://other.example.test'] }));
+  const against = (file: string) =>
+    timedRun(['tests/conformance.spec.ts', '--project=chromium'], { TARGET_URL: seed, CORS_POLICY: file });
+  const passing = await against(truePolicy);
+  const failing = await against(falsePolicy);
+  console.log('\n| chromium, seed trigger | run ms | tests | |');
+  console.log('|---|---|---|---|');
+  console.log(`| true policy | ${Math.round(passing.ms)} | ${passing.tally} | |`);
+  console.log(
+    `| origin off (goal 1.2x) | ${Math.round(failing.ms)} | ${failing.tally} | ${ratio(failing.ms, passing.ms)} |`,
+  );
+  await server.close();
+}
