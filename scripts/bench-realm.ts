@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MANY_API_KEY, startManyEndpoints } from './many-endpoints.ts';
@@ -45,4 +45,5 @@ console.log(
   `bench:realm: ${count} endpoints, ${args.join(' ') || 'all engines'}: ${seconds.toFixed(0)} s wall`,
 );
 await api.close();
+rmSync(dir, { recursive: true, force: true });
 process.exit(status ?? 1);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,8 +140,12 @@ async function timedRun(
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
-  const tally = /(\d+ failed)?[\s\S]*?(\d+ passed)/.exec(run.stdout ?? '');
-  return { ms: performance.now() - started, tally: [tally?.[1], tally?.[2]].filter(Boolean).join(', ') };
+  const count = (what: string) =>
+    new RegExp(`^\\s+(\\d+) ${what}\\b`, 'm').exec(run.stdout ?? '')?.[0].trim();
+  return {
+    ms: performance.now() - started,
+    tally: ['failed', 'flaky', 'passed'].flatMap((w) => count(w) ?? []).join(', '),
+  };
 }
 
 if (process.env.SUITE !== '0') {
@@ -171,4 +175,5 @@ if (process.env.SUITE !== '0') {
     `| origin off (goal 1.2x) | ${Math.round(failing.ms)} | ${failing.tally} | ${ratio(failing.ms, passing.ms)} |`,
   );
   await server.close();
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -124,7 +124,12 @@ function merge(env: Env): number {
   } else {
     console.log(`cors-conformance: merging ${zips.length} blob reports from ${blobs}/: ${zips.join(', ')}`);
     const html = { PLAYWRIGHT_HTML_OPEN: 'never', PLAYWRIGHT_HTML_OUTPUT_DIR: HTML_REPORT_DIR };
-    run('npx', ['playwright', 'merge-reports', '--reporter', 'html', blobs], html);
+    // The run summary over the merged run: its endpoint x engine table and the completeness check no shard could make.
+    run(
+      'npx',
+      ['playwright', 'merge-reports', '--reporter', 'html,./src/report/run-summary-reporter.ts', blobs],
+      html,
+    );
     if (existsSync(`${HTML_REPORT_DIR}/index.html`))
       console.log(`Playwright report: ${HTML_REPORT_DIR}/index.html (npx playwright show-report serves it)`);
     else {

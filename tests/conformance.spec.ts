@@ -1,6 +1,10 @@
 import { loadInputs } from '../src/input/inputs.ts';
 import { reportRun } from '../src/report/allure.ts';
-import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from '../src/report/annotations.ts';
+import {
+  DIVERGENCE_ANNOTATION,
+  HARNESS_RERUN_ANNOTATION,
+  VERDICT_ANNOTATION,
+} from '../src/report/annotations.ts';
 import { secretsOf } from '../src/report/secrets.ts';
 import { assertExpectation, verdictDifferences } from '../src/run/expectation.ts';
 import { endpointOf, planOf } from '../src/run/plan.ts';
@@ -36,7 +40,8 @@ function testsOf(chunk: Chunk): void {
       tag: `@${scenario.level}`,
     }, async ({ engine, runAhead }) => {
       const { target } = chunk;
-      const run = await runAhead.run(chunk, index);
+      // A retry (--retries) runs its scenario by itself.
+      const { run, harnessRerun } = await runAhead.run(chunk, index, { alone: test.info().retry > 0 });
       const secrets = secretsOf(run.request, target.credential(scenario)?.value);
       reportRun(
         test.info().attachments,
@@ -48,6 +53,7 @@ function testsOf(chunk: Chunk): void {
         endpointOf(chunk),
       );
       const annotations = test.info().annotations;
+      if (harnessRerun) annotations.push({ type: HARNESS_RERUN_ANNOTATION, description: harnessRerun });
       // The verdict the run summary counts: the first that misses the expectation, else the last.
       const counted =
         verdictDifferences(run).find((f) => f.differences.length > 0)?.fetch ?? run.fetches.at(-1);

@@ -3,7 +3,7 @@ import { test as base } from '@playwright/test';
 import { buildServer } from '../server/build-server.ts';
 import type { RequestLog } from '../server/request-log.ts';
 import { launchSettings } from '../src/engines/backends.ts';
-import { PlaywrightEngine } from '../src/engines/playwright-engine.ts';
+import { ownBrowserTypes, PlaywrightEngine } from '../src/engines/playwright-engine.ts';
 import type { Backend, Engine, EnginePage } from '../src/engines/session.ts';
 import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
 import { isLoopbackHost } from '../src/fetch-standard/rules.ts';
@@ -29,8 +29,10 @@ export interface EnginePages extends PageSource {
 /** Pages of `engine` whose traffic all goes through the recording proxy at `proxyServer`. */
 export function pagesThrough(engine: Engine, proxyServer: string): EnginePages {
   const open = new Map<string, Promise<EnginePage>>();
+  let closed = false;
   return {
     get(origin) {
+      if (closed) return Promise.reject(new Error(`the pages of this worker are closed (${origin})`));
       let page = open.get(origin);
       if (!page) {
         page = engine.openPage(origin === 'null' ? SANDBOXED_PAGE_ORIGIN : origin, { proxyServer });
@@ -47,7 +49,9 @@ export function pagesThrough(engine: Engine, proxyServer: string): EnginePages {
       return this.get(origin);
     },
     async closeAll() {
+      closed = true;
       for (const page of open.values()) await page.then((p) => p.close()).catch(() => {});
+      open.clear();
     },
   };
 }
@@ -98,10 +102,15 @@ export const test = base.extend<object, WorkerFixtures>({
       const engine =
         backend.kind === 'webkitgtk-webdriver'
           ? await WebKitGtkEngine.launch(backend)
-          : await PlaywrightEngine.launch(backend.engine, backend, playwright[backend.engine], {
-              headless,
-              ...launchSettings(backend),
-            });
+          : await PlaywrightEngine.launch(
+              backend.engine,
+              backend,
+              (ownBrowserTypes() ?? playwright)[backend.engine],
+              {
+                headless,
+                ...launchSettings(backend),
+              },
+            );
       try {
         await use(engine);
       } finally {
@@ -170,16 +179,17 @@ export const test = base.extend<object, WorkerFixtures>({
     async ({ engine, pages, recorder }, use, workerInfo) => {
       const selection = readSelection();
       const project = workerInfo.project.name;
-      await use(
-        new RunAhead(
-          engine,
-          pages,
-          recorder.wire,
-          selection &&
-            ((chunk, index) =>
-              selection.has(selectionKey(project, chunk.titles, chunk.scenarios[index]?.id ?? ''))),
-        ),
+      const runAhead = new RunAhead(
+        engine,
+        pages,
+        recorder.wire,
+        selection &&
+          ((chunk, index) =>
+            selection.has(selectionKey(project, chunk.titles, chunk.scenarios[index]?.id ?? ''))),
       );
+      await use(runAhead);
+      // Before the pages close: nothing reopened, nothing left running under them.
+      await runAhead.close();
     },
     { scope: 'worker' },
   ],

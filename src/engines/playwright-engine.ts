@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Browser, BrowserType, LaunchOptions } from '@playwright/test';
 import {
   type Engine,
@@ -14,6 +15,37 @@ declare global {
     ccFetch(spec: import('./session.ts').FetchSpec): Promise<FetchOutcome>;
     ccFetchAll(specs: Array<import('./session.ts').FetchSpec>): Promise<FetchOutcome[]>;
   }
+}
+
+type BrowserTypes = Record<EngineName, BrowserType>;
+let own: BrowserTypes | null | undefined;
+
+/**
+ * A Playwright instance of the suite's own, apart from the test runner's.
+ *
+ * Around every test, the runner's artifacts recorder starts and stops tracing on every browser context
+ * of its Playwright instance: four API calls per context, each capturing and source-mapping a stack
+ * trace. With a context per page origin that was most of a worker's time in a realm-sized run. Engines
+ * launched from an instance of their own are not seen by it: no trace or failure screenshot of the test
+ * page (they would show nothing about CORS; the evidence is the wire and the engine's messages).
+ * playwright-core exports the factory from `lib/coreBundle` (Playwright is pinned, BROWSERS.md); where
+ * it is missing, the runner's instance is used and the run is slower, said once on stderr.
+ */
+export function ownBrowserTypes(): BrowserTypes | null {
+  if (own !== undefined) return own;
+  try {
+    const bundle = createRequire(import.meta.url)('playwright-core/lib/coreBundle') as {
+      inprocess?: { createInProcessPlaywright?: () => BrowserTypes };
+    };
+    own = bundle.inprocess?.createInProcessPlaywright?.() ?? null;
+  } catch {
+    own = null;
+  }
+  if (!own)
+    process.stderr.write(
+      "cors-conformance: playwright-core has no createInProcessPlaywright: engines share the test runner's Playwright instance (slower: it traces every context around every test)\n",
+    );
+  return own;
 }
 
 /** Chromium and Firefox (and Playwright's WebKit) through Playwright: one browser, one context per page origin. */

@@ -11,7 +11,7 @@ import type { RealmConfig } from '../../server/realm-schema.ts';
 import { type Contract, contractOf, withContract } from '../policy/contract.ts';
 import { discoveryOrigins } from '../policy/discovery.ts';
 import { Policy } from '../policy/policy.ts';
-import { InputError, type Problem, readJsonFile } from './data-file.ts';
+import { formatProblem, InputError, type Problem, readJsonFile } from './data-file.ts';
 import { readTargetsFile } from './targets.ts';
 
 /**
@@ -160,22 +160,40 @@ function endpointsFromTargets(env: (name: string) => string | undefined, file: s
     }
   }
   const path = resolve(file);
-  return readTargetsFile(path).map((t, i) => {
-    const field = env('PAGE_ORIGIN') ? 'PAGE_ORIGIN' : `${file}: targets[${i}].pageOrigin`;
-    const pageOrigin = origin(env('PAGE_ORIGIN') ?? t.pageOrigin ?? defaultPageOrigin(t.url), field);
+  const problems: Problem[] = [];
+  const endpoints = readTargetsFile(path).flatMap((t, i): EndpointSource[] => {
+    const given = env('PAGE_ORIGIN') ?? t.pageOrigin;
+    let pageOrigin: string;
+    try {
+      pageOrigin = origin(given ?? defaultPageOrigin(t.url), 'PAGE_ORIGIN');
+    } catch (error) {
+      if (!(error instanceof InputError) || env('PAGE_ORIGIN')) throw error;
+      const field = t.pageOriginFrom === 'defaults' ? 'defaults.pageOrigin' : `targets[${i}].pageOrigin`;
+      problems.push(...error.problems.map((p) => ({ ...p, file: path, field })));
+      return [];
+    }
     if (t.url.origin === pageOrigin) {
       const why = `has the page's own origin ${pageOrigin}: that is a same-origin request, CORS does not apply`;
-      throw new InputError([{ file: path, field: `targets[${i}].url`, message: why }]);
+      problems.push({ file: path, field: `targets[${i}].url`, message: why });
+      return [];
     }
-    return {
-      name: t.name,
-      url: t.url,
-      policy: t.policy,
-      policyFile: t.policyFile,
-      credential: credentialOf(t.policy, env),
-      pageOrigin,
-    };
+    try {
+      const credential = credentialOf(t.policy, env);
+      return [
+        { name: t.name, url: t.url, policy: t.policy, policyFile: t.policyFile, credential, pageOrigin },
+      ];
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(
+        ...error.problems.map((p) => ({ ...p, message: `${p.message} (for targets[${i}] "${t.name}")` })),
+      );
+      return [];
+    }
   });
+  // A bad default is one problem, however many targets take it.
+  if (problems.length > 0)
+    throw new InputError([...new Map(problems.map((p) => [formatProblem(p), p])).values()]);
+  return endpoints;
 }
 
 /**

@@ -32,7 +32,10 @@ const RawPolicy = z.record(z.string(), z.unknown(), { error: 'must be a JSON obj
 const TargetEntry = z
   .object({
     name: TargetName,
-    url: z.url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' }),
+    url: z.url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' }).refine((u) => {
+      const url = new URL(u);
+      return url.username === '' && url.password === '' && url.hash === '';
+    }, 'must carry no user, password or #fragment: fetch() refuses a URL with credentials'),
     policy: z.union([z.string().min(1), RawPolicy], {
       error: 'must be the path of a policy file (relative to the targets file) or a policy object',
     }),
@@ -77,6 +80,8 @@ export interface ResolvedTarget {
   /** Where the policy is stated, as reports name it: its file, or the targets file's field. */
   policyFile: string;
   pageOrigin: string | undefined;
+  /** Where pageOrigin was stated: the target itself, or the file's defaults. */
+  pageOriginFrom: 'target' | 'defaults' | null;
 }
 
 /** Reads a targets file; every problem names the file (the targets file or a policy file) and the field. */
@@ -133,6 +138,7 @@ export function readTargetsFile(file: string): ResolvedTarget[] {
       policy: checked.data,
       policyFile,
       pageOrigin: target.pageOrigin ?? parsed.defaults?.pageOrigin,
+      pageOriginFrom: target.pageOrigin ? 'target' : parsed.defaults?.pageOrigin ? 'defaults' : null,
     });
   });
   if (problems.length > 0) throw new InputError(problems);

@@ -16,7 +16,7 @@ import { policyWarnings } from '../policy/policy.ts';
 import { planOf } from '../run/plan.ts';
 import { selectionKey, writeSelection } from '../run/run-ahead.ts';
 import { createTarget } from '../run/target.ts';
-import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
+import { DIVERGENCE_ANNOTATION, HARNESS_RERUN_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
 import { clearDiscovery, concludeDiscovery } from './discovery-report.ts';
 import { ALLURE_RESULTS_DIR } from './global-setup.ts';
 
@@ -60,6 +60,7 @@ export default class RunSummaryReporter implements Reporter {
   private readonly tallies = new Map<string, Tally>();
   private readonly problems: string[] = [];
   private readonly flaky: string[] = [];
+  private readonly reruns: string[] = [];
   private selectionDir: string | null = null;
 
   printsToStdio(): boolean {
@@ -161,6 +162,8 @@ export default class RunSummaryReporter implements Reporter {
       this.flaky.push(
         `${test.title} [${project}${endpoint ? `, ${endpoint}` : ''}] passed only on retry ${result.retry}: ${test.results[0]?.error?.message?.split('\n')[0] ?? ''}`,
       );
+    const rerun = test.annotations.find((a) => a.type === HARNESS_RERUN_ANNOTATION)?.description;
+    if (rerun) this.reruns.push(`${test.title} [${project}${endpoint ? `, ${endpoint}` : ''}]: ${rerun}`);
     if (result.status === 'skipped')
       this.problems.push(`${test.title} [${project}${endpoint ? `, ${endpoint}` : ''}] was skipped`);
     this.tallies.set(engine, tally);
@@ -207,10 +210,10 @@ export default class RunSummaryReporter implements Reporter {
   }
 
   async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+    if (this.selectionDir) rmSync(this.selectionDir, { recursive: true, force: true });
     // `--list` runs nothing: there is no result to summarise or to check for completeness.
     if (process.argv.includes('--list')) return undefined;
     if (result.status !== 'interrupted' && this.selectsEverything()) this.checkCompleteness();
-    if (this.selectionDir) rmSync(this.selectionDir, { recursive: true, force: true });
     const rows = [...this.tallies.entries()].sort(([a], [b]) => a.localeCompare(b));
     // Endpoint x engine when a targets file names several endpoints; else engine alone.
     const named = rows.some(([key]) => key.includes('\u0000'));
@@ -246,6 +249,11 @@ export default class RunSummaryReporter implements Reporter {
     if (this.flaky.length > 0) {
       process.stdout.write(
         `\ncors-conformance: flaky (failed, then passed on a retry):\n${this.flaky.map((p) => `  - ${p}`).join('\n')}\n`,
+      );
+    }
+    if (this.reruns.length > 0) {
+      process.stdout.write(
+        `\ncors-conformance: ran twice because the page failed under them (no verdict came back the first time):\n${this.reruns.map((p) => `  - ${p}`).join('\n')}\n`,
       );
     }
     if (this.problems.length > 0) {

@@ -1,7 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import type { Engine, EnginePage } from '../engines/session.ts';
-import { runConcurrently, runScenario, runsConcurrently, type ScenarioRun } from './run-scenario.ts';
+import {
+  PageFailure,
+  runConcurrently,
+  runScenario,
+  runsConcurrently,
+  type ScenarioRun,
+} from './run-scenario.ts';
 import type { Target, WireSource } from './target.ts';
 
 /**
@@ -23,8 +29,11 @@ export interface Chunk {
   scenarios: CatalogueEntry[];
 }
 
-/** How many fetches one page starts together at most. */
-export const BATCH_SIZE = 16;
+/**
+ * How many fetches one page starts together at most: engines open about six connections to one host,
+ * and a request queued behind them would spend its timeout waiting.
+ */
+export const BATCH_SIZE = 6;
 
 export interface PageSource {
   get(origin: string): Promise<EnginePage>;
@@ -56,8 +65,19 @@ export function readSelection(): Set<string> | null {
   }
 }
 
+/** What a test learns from its run: the run, and whether a failed page made it run twice. */
+export interface AheadRun {
+  run: ScenarioRun;
+  /** Set when the page failed under the scenario and it ran once more on a page opened anew. */
+  harnessRerun: string | null;
+}
+
 export class RunAhead {
-  readonly #pending = new Map<string, Promise<ScenarioRun>>();
+  readonly #pending = new Map<string, Promise<AheadRun>>();
+  /** Scenarios already started in this worker: a later batch never takes them again. */
+  readonly #started = new Set<string>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closing = false;
 
   constructor(
     private readonly engine: Pick<Engine, 'name' | 'backend'>,
@@ -77,38 +97,52 @@ export class RunAhead {
   }
 
   /**
-   * `work` on the page of `origin`. When the page fails under it (the engine or its driver stopped
-   * answering: no outcome came back, so there is no verdict yet), the page is opened anew and `work`
-   * done once more, with new URL tokens; the failure is said on stderr. A second failure is the test's.
+   * `work` on the page of `origin`. When the page fails under it (PageFailure: the engine or its driver
+   * stopped answering, no outcome came back, so there is no verdict yet), the page is opened anew and
+   * `work` done once more, with new URL tokens; said on stderr and returned with the run, so that its
+   * test carries it. A second failure is the test's. Nothing is reopened once the worker is closing.
    */
-  async #onPage<T>(origin: string, work: (page: EnginePage) => Promise<T>): Promise<T> {
-    try {
-      return await work(await this.pages.get(origin));
-    } catch (error) {
-      process.stderr.write(
-        `cors-conformance: ${this.engine.name}: the page of ${origin} failed (${String((error as Error)?.message ?? error).split('\n')[0]}); opening it anew and running its scenarios once more\n`,
-      );
-      return work(await this.pages.reopen(origin));
-    }
+  #onPage<T>(
+    origin: string,
+    work: (page: EnginePage) => Promise<T>,
+  ): Promise<{ value: T; rerun: string | null }> {
+    const done = (async () => {
+      try {
+        return { value: await work(await this.pages.get(origin)), rerun: null };
+      } catch (error) {
+        if (!(error instanceof PageFailure) || this.#closing) throw error;
+        const rerun = `${this.engine.name}: ${error.message} (page ${origin}); it was opened anew and the scenario ran once more`;
+        process.stderr.write(`cors-conformance: ${rerun}\n`);
+        return { value: await work(await this.pages.reopen(origin)), rerun };
+      }
+    })();
+    this.#inFlight.add(done);
+    const untrack = () => this.#inFlight.delete(done);
+    done.then(untrack, untrack);
+    return done;
   }
 
-  /** The run of the chunk's scenario `index`: fetched before (with an earlier test's batch) or now. */
-  run(chunk: Chunk, index: number): Promise<ScenarioRun> {
+  /**
+   * The run of the chunk's scenario `index`: fetched before (with an earlier test's batch) or now.
+   * `alone`: run it by itself (a retry, so that nothing else shares its page).
+   */
+  run(chunk: Chunk, index: number, { alone = false } = {}): Promise<AheadRun> {
     const key = this.#key(chunk, index);
     const ahead = this.#pending.get(key);
-    if (ahead) {
+    if (ahead && !alone) {
       this.#pending.delete(key);
       return ahead;
     }
+    this.#started.add(key);
     const scenario = chunk.scenarios[index] as CatalogueEntry;
-    if (!runsConcurrently(scenario)) {
+    if (!runsConcurrently(scenario) || alone) {
       return this.#onPage(this.#origin(chunk, scenario), (p) =>
         runScenario(scenario, this.engine, p, chunk.target, this.wireOf),
-      );
+      ).then(({ value, rerun }) => ({ run: value, harnessRerun: rerun }));
     }
-    // This scenario and the next selected ones that can share a page, up to the next that cannot (so
-    // that what it leaves in the page comes after every request before it): each fetched in its own
-    // page origin's page, every page's batch at once.
+    // This scenario and the next selected ones not yet started that can share a page, up to the next
+    // that cannot (so that what it leaves in the page comes after every request before it): each
+    // fetched in its own page origin's page, every page's batch at once.
     const batch = [index];
     for (
       let j = index + 1;
@@ -116,16 +150,17 @@ export class RunAhead {
       j++
     ) {
       const next = chunk.scenarios[j] as CatalogueEntry;
-      if (!this.selected(chunk, j) || this.#pending.has(this.#key(chunk, j))) continue;
+      if (!this.selected(chunk, j) || this.#started.has(this.#key(chunk, j))) continue;
       if (!runsConcurrently(next)) break;
       batch.push(j);
+      this.#started.add(this.#key(chunk, j));
     }
     const byOrigin = new Map<string, number[]>();
     for (const j of batch) {
       const origin = this.#origin(chunk, chunk.scenarios[j] as CatalogueEntry);
       byOrigin.set(origin, [...(byOrigin.get(origin) ?? []), j]);
     }
-    let own: Promise<ScenarioRun> | undefined;
+    let own: Promise<AheadRun> | undefined;
     for (const [origin, indices] of byOrigin) {
       const runs = this.#onPage(origin, (p) =>
         runConcurrently(
@@ -137,7 +172,11 @@ export class RunAhead {
         ),
       );
       indices.forEach((j, i) => {
-        const run = runs.then((all) => all[i] as ScenarioRun);
+        const run = runs.then(({ value, rerun }) => {
+          const settled = value[i] as PromiseSettledResult<ScenarioRun>;
+          if (settled.status === 'rejected') throw settled.reason;
+          return { run: settled.value, harnessRerun: rerun };
+        });
         if (j === index) {
           own = run;
           return;
@@ -147,6 +186,12 @@ export class RunAhead {
         this.#pending.set(this.#key(chunk, j), run);
       });
     }
-    return own as Promise<ScenarioRun>;
+    return own as Promise<AheadRun>;
+  }
+
+  /** Stops reopening pages and waits for what is in flight, before the worker closes its pages. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.allSettled([...this.#inFlight]);
   }
 }

@@ -259,13 +259,14 @@ export async function runScenario(
   // Requests that set the stage (fill a cache): their wire is part of the record, their verdict is not asserted.
   const setup: WireExchange[] = [];
   for (const before of scenario.before ?? []) {
-    await page.fetch(fetchSpec(scenario, target, token, options.timeoutMs, before, caller(before)));
+    const spec = fetchSpec(scenario, target, token, options.timeoutMs, before, caller(before));
+    await onPage(page.fetch(spec));
     setup.push(...(await wireOf(token)));
     await page.takeMessages(token, { expectSome: false, settleMs: 0 });
   }
   const fetches: FetchRun[] = [];
   for (let index = 1; index <= scenario.repeat; index++) {
-    const outcome = await page.fetch(prepared.request);
+    const outcome = await onPage(page.fetch(prepared.request));
     fetches.push(await evidenceOf(prepared, index, outcome, page, wireOf));
   }
   return assemble(prepared, setup, fetches, page, target);
@@ -287,9 +288,26 @@ export function runsConcurrently(scenario: CatalogueEntry): boolean {
 }
 
 /**
+ * The page (the engine, or its driver) failed under a request: no outcome came back, so no verdict
+ * exists yet. Anything else thrown while running a scenario is that scenario's own error.
+ */
+export class PageFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`the page failed: ${String((cause as Error)?.message ?? cause).split('\n')[0]}`);
+    this.name = 'PageFailure';
+  }
+}
+
+const onPage = <T>(work: Promise<T>): Promise<T> =>
+  work.catch((error) => {
+    throw error instanceof PageFailure ? error : new PageFailure(error);
+  });
+
+/**
  * Independent scenarios (runsConcurrently) of one page, fetched together: one call into the page
  * starts every fetch, so the page's round trip and the engines' waits are paid once per batch.
- * Each run is the same record runScenario makes.
+ * Each settles on its own (the record runScenario makes, or that scenario's own error); only a page
+ * that fails under the batch (PageFailure) rejects it as a whole.
  */
 export async function runConcurrently(
   scenarios: CatalogueEntry[],
@@ -298,16 +316,23 @@ export async function runConcurrently(
   target: Target,
   wireOf: WireSource,
   options: { timeoutMs?: number } = {},
-): Promise<ScenarioRun[]> {
-  for (const scenario of scenarios) {
-    if (!runsConcurrently(scenario)) throw new Error(`${scenario.id} cannot run concurrently with others`);
-  }
-  const prepared = scenarios.map((s) => prepare(s, engine, page, target, options.timeoutMs));
-  const outcomes = await page.fetchAll(prepared.map((p) => p.request));
-  return Promise.all(
-    prepared.map(async (p, i) => {
-      const fetch = await evidenceOf(p, 1, outcomes[i] as FetchOutcome, page, wireOf);
-      return assemble(p, [], [fetch], page, target);
+): Promise<Array<PromiseSettledResult<ScenarioRun>>> {
+  const prepared = scenarios.map((s): PromiseSettledResult<Prepared> => {
+    try {
+      if (!runsConcurrently(s)) throw new Error(`${s.id} cannot run concurrently with others`);
+      return { status: 'fulfilled', value: prepare(s, engine, page, target, options.timeoutMs) };
+    } catch (reason) {
+      return { status: 'rejected', reason };
+    }
+  });
+  const ready = prepared.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+  const outcomes = ready.length > 0 ? await onPage(page.fetchAll(ready.map((p) => p.request))) : [];
+  return Promise.allSettled(
+    prepared.map(async (p) => {
+      if (p.status === 'rejected') throw p.reason;
+      const i = ready.indexOf(p.value);
+      const fetch = await evidenceOf(p.value, 1, outcomes[i] as FetchOutcome, page, wireOf);
+      return assemble(p.value, [], [fetch], page, target);
     }),
   );
 }

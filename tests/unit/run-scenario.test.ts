@@ -3,11 +3,10 @@ import { describe, it } from 'node:test';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import { Scenario } from '../../scenarios/schema.ts';
 import type { EnginePage, FetchOutcome, FetchSpec } from '../../src/engines/session.ts';
-import { intentOf } from '../../src/flaws/flaws.ts';
 import { assertExpectation } from '../../src/run/expectation.ts';
 import { runScenario } from '../../src/run/run-scenario.ts';
-import type { Target } from '../../src/run/target.ts';
 import type { WireExchange } from '../../src/wire/exchange.ts';
+import { fakeEngine, fakeTarget } from './fakes.ts';
 
 /**
  * The runner with a fake engine page and a fake wire: what the runner makes of each fetch, without a
@@ -50,22 +49,8 @@ function fakeRun(scripts: Scripted[]) {
   return { sent, run };
 }
 
-const target: Target = {
-  kind: 'reference',
-  description: 'a fake target',
-  name: 'fake',
-  applies: () => true,
-  usesRecords: true,
-  url: (_s, token) => `https://api.example.test/x?cors-conformance=${token}`,
-  credential: () => undefined,
-  policy: () => null,
-  originIntent: () => intentOf('*'),
-  judgesFlaws: () => true,
-};
-const engine = {
-  name: 'chromium' as const,
-  backend: { kind: 'system-chromium' as const, engine: 'chromium' as const, executable: '/bin/false' },
-};
+const target = fakeTarget;
+const engine = fakeEngine;
 
 function scenario(fields: Record<string, unknown>): CatalogueEntry {
   return {
