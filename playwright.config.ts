@@ -5,11 +5,13 @@ import { InputError } from './src/input/data-file.ts';
 import { type Inputs, loadInputs } from './src/input/inputs.ts';
 import { environmentInfo } from './src/report/environment.ts';
 import { ALLURE_RESULTS_DIR } from './src/report/global-setup.ts';
+import { batchSizeOf } from './src/run/run-ahead.ts';
 import type { WorkerFixtures } from './tests/fixtures.ts';
 
 // Bad input stops the run here, before any browser starts: every problem as `file: field: message`.
 function validInputs(): { inputs: Inputs; preference: ReturnType<typeof backendPreference> } {
   try {
+    batchSizeOf(process.env.CORS_CONFORMANCE_BATCH);
     return { inputs: loadInputs(), preference: backendPreference(process.env.ENGINE_BACKEND) };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;

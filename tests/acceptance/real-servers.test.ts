@@ -177,7 +177,10 @@ for (const kind of REAL_SERVER_KINDS) {
           assert.deepEqual(
             failing.map((o) => o.title).sort(),
             expected,
-            `${kind}, ${variant.name}: exactly the contract scenarios about the value fail`,
+            `${kind}, ${variant.name}: exactly the contract scenarios about the value fail\n${failing
+              .filter((o) => !expected.includes(o.title))
+              .map((o) => `unexpected: ${o.title}: ${o.message.split('\n').slice(0, 8).join(' | ')}`)
+              .join('\n')}`,
           );
           for (const failure of failing) {
             assert.match(
