@@ -146,9 +146,10 @@ export class EndpointTarget implements Target {
     return this.endpoint.name ?? `${this.endpoint.url.host}${this.endpoint.url.pathname}`;
   }
 
-  /** Without a policy nothing says what must happen: the run discovers instead (tests/discovery.spec.ts). */
+  /** What its inputs resolved it runs (none without a policy: the run discovers instead, tests/discovery.spec.ts). */
   applies(scenario: CatalogueEntry): boolean {
-    return this.endpoint.policy !== null && scenario.scope === 'endpoint';
+    // One rule for what an endpoint runs: the one its inputs resolved (src/input/inputs.ts).
+    return this.endpoint.scenarios.includes(scenario);
   }
 
   url(_scenario: CatalogueEntry, token: string, caller?: Caller): string {
