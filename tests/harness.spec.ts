@@ -96,6 +96,38 @@ for (const { name, url, cause } of cases) {
 }
 
 /**
+ * The proxy adds no failure of its own. A server closes an idle kept-alive connection when its
+ * keep-alive timeout ends (Node's after 5 s), and a request sent on it at that moment is reset. An
+ * engine talking to the server sends it again on a new connection; the proxy's own connections to the
+ * server must not turn that moment into "unreachable" (seen once in a run against Express + cors).
+ */
+test('harness/server-dropping-a-kept-alive-connection-is-not-unreachable', async ({
+  engine,
+  faults,
+  faultProxy,
+  faultPage,
+}) => {
+  const target = new EndpointTarget({
+    name: null,
+    url: new URL(faults.urls.dropsReused),
+    policy,
+    policyFile: '(harness)',
+    credential: undefined,
+    pageOrigin: faultPage.origin,
+    scenarios: [],
+    keyless: 0,
+  });
+  for (let i = 1; i <= 3; i++) {
+    const run = await runScenario(simpleGet, engine, faultPage, target, faultProxy.wire);
+    const [fetch] = run.fetches;
+    expect(
+      fetch && differences({ verdict: 'allowed', status: 200, readable: [] }, fetch.verdict),
+      `fetch ${i} of 3 over the same page: ${runWireTranscript(run)}`,
+    ).toEqual([]);
+  }
+});
+
+/**
  * The recording proxy is the wire every verdict rests on: against the reference realm, what it
  * recorded for a scenario is what the server itself logged (methods, statuses, CORS headers).
  */

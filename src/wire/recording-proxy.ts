@@ -53,6 +53,14 @@ const ENGINE_SIDE_ADDRESS = Object.values(networkInterfaces())
   ? '[::1]'
   : '127.0.0.1';
 
+/**
+ * Each request reaches the server on a connection of its own. A server closes an idle kept-alive
+ * connection when its keep-alive timeout ends (Node's: 5 s), and a request the proxy sent on it at
+ * that moment would come back reset: a failure an engine talking to the server never shows, since it
+ * sends the request again on a new connection. Connection is hop-by-hop: nothing CORS reads.
+ */
+const FRESH_CONNECTION = { connection: 'close' };
+
 const REFUSED = 'cors-conformance proxy: this host is not under test';
 const REFUSED_HEADER = 'x-cors-conformance-refused';
 
@@ -136,7 +144,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       .forAnyRequest()
       .matching((r) => asAsked.some((u) => isFor(u, r.url)))
       .always()
-      .thenPassThrough();
+      .thenPassThrough({ transformRequest: { updateHeaders: FRESH_CONNECTION } });
   }
   for (const protocol of ['http', 'https'] as const) {
     const forwarded = options.upstreams.filter((u) => u.forwardTo?.protocol === protocol);
@@ -156,6 +164,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
             updateHostHeader: false,
           },
           setProtocol: protocol,
+          updateHeaders: FRESH_CONNECTION,
         },
       });
   }
