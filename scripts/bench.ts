@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -135,13 +135,17 @@ async function timedRun(
   env: Record<string, string> = {},
 ): Promise<{ ms: number; tally: string }> {
   const started = performance.now();
-  const run = spawnSync('npx', ['playwright', 'test', ...args], {
+  // Asynchronously: the seed trigger's server answers from this process.
+  const child = spawn('npx', ['playwright', 'test', ...args], {
     env: { ...process.env, ...env },
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const count = (what: string) =>
-    new RegExp(`^\\s+(\\d+) ${what}\\b`, 'm').exec(run.stdout ?? '')?.[0].trim();
+  let stdout = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  await new Promise((resolve) => child.on('close', resolve));
+  const count = (what: string) => new RegExp(`^\\s+(\\d+) ${what}\\b`, 'm').exec(stdout)?.[0].trim();
   return {
     ms: performance.now() - started,
     tally: ['failed', 'flaky', 'passed'].flatMap((w) => count(w) ?? []).join(', '),

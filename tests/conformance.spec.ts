@@ -7,15 +7,17 @@ import {
 } from '../src/report/annotations.ts';
 import { secretsOf } from '../src/report/secrets.ts';
 import { assertExpectation, verdictDifferences } from '../src/run/expectation.ts';
-import { endpointOf, planOf } from '../src/run/plan.ts';
+import { assertVerdict } from '../src/run/keep-worker.ts';
+import { endpointOf, jobsOf, planOf } from '../src/run/plan.ts';
 import type { Chunk } from '../src/run/run-ahead.ts';
 import { divergenceOf } from '../src/run/run-scenario.ts';
 import { test } from './fixtures.ts';
 
 /**
  * One test per scenario per engine (project), titled with the scenario id (`--grep digibee/` works),
- * under its area, and under its endpoint when a targets file names several. The tests of one area
- * run in order in one worker, which fetches them ahead several at once (src/run/run-ahead.ts).
+ * under its area, and under its endpoint when a targets file names several. The tests of one job
+ * (src/run/plan.ts, jobsOf) run in order in one worker, which fetches each area's scenarios ahead
+ * several at once (src/run/run-ahead.ts).
  */
 const inputs = loadInputs();
 const areaTitles = new Map(inputs.catalogue.areas.map((a) => [a.area, a.title]));
@@ -26,11 +28,7 @@ function describeChunk(chunk: Chunk, titles: string[]): void {
     testsOf(chunk);
     return;
   }
-  test.describe(title, () => {
-    // The innermost group (an area) stays in order in one worker: its scenarios can be fetched ahead.
-    if (inner.length === 0) test.describe.configure({ mode: 'default' });
-    describeChunk(chunk, inner);
-  });
+  test.describe(title, () => describeChunk(chunk, inner));
 }
 
 function testsOf(chunk: Chunk): void {
@@ -61,9 +59,17 @@ function testsOf(chunk: Chunk): void {
       const divergence = divergenceOf(run) ?? run.expected.knownDivergence;
       if (divergence)
         annotations.push({ type: DIVERGENCE_ANNOTATION, description: secrets.mask(divergence) });
-      assertExpectation(run, (text) => secrets.mask(text));
+      // A missed verdict fails the test and keeps the worker (its engine, its pages, what it fetched ahead).
+      assertVerdict(test.info(), () => assertExpectation(run, (text) => secrets.mask(text)));
     });
   });
 }
 
-for (const chunk of planOf(inputs)) describeChunk(chunk, chunk.titles);
+// Each job stays in order in one worker (an untitled describe: the titles stay endpoint › area ›
+// scenario), so that its scenarios can be fetched ahead and a failure costs one worker per job.
+for (const job of jobsOf(planOf(inputs))) {
+  test.describe(() => {
+    test.describe.configure({ mode: 'default' });
+    for (const chunk of job) describeChunk(chunk, chunk.titles);
+  });
+}
