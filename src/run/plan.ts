@@ -5,8 +5,8 @@ import type { Chunk } from './run-ahead.ts';
 import { EndpointTarget, ReferenceTarget } from './target.ts';
 
 /**
- * The run's plan: its tests, in the groups Playwright gives one worker each (a chunk per area, and per
- * endpoint when a targets file names several). A chunk is also the unit `--shard` splits a run by.
+ * The run's plan: its tests in chunks, a chunk per area (and per endpoint when a targets file names
+ * several), each fetched ahead on its own (src/run/run-ahead.ts). Playwright runs them in jobs (jobsOf).
  */
 export function planOf(inputs: Inputs): Chunk[] {
   if (inputs.endpoints.length === 0) {
@@ -39,3 +39,34 @@ function byArea(scenarios: CatalogueEntry[]): Array<[string, CatalogueEntry[]]> 
 /** The endpoint a chunk belongs to, as reports name it (null: the only one, or the reference realm). */
 export const endpointOf = (chunk: Chunk): string | null =>
   chunk.titles.length > 1 ? (chunk.titles[0] ?? null) : null;
+
+/**
+ * How many jobs an endpoint's chunks make. Playwright gives a job (a `describe` in `default` mode) to
+ * one worker, its tests in order, and replaces the worker after a job in which a test failed: a new
+ * process, the engine launched again, the proxy started again, about 3 s in Chromium and more in
+ * Firefox. A job per area made a run against a policy off by one value pay that for nearly every area;
+ * two jobs per endpoint pay it at most twice and still keep two workers busy on a single endpoint.
+ */
+export const JOBS_PER_ENDPOINT = 2;
+
+/**
+ * The plan's chunks in jobs: each endpoint's chunks, in order, cut into `perEndpoint` runs of about
+ * the same number of scenarios. A job is also the unit `--shard` splits a run by.
+ */
+export function jobsOf(plan: Chunk[], perEndpoint = JOBS_PER_ENDPOINT): Chunk[][] {
+  const byEndpoint = new Map<unknown, Chunk[]>();
+  for (const chunk of plan) byEndpoint.set(chunk.target, [...(byEndpoint.get(chunk.target) ?? []), chunk]);
+  return [...byEndpoint.values()].flatMap((chunks) => {
+    const total = chunks.reduce((n, c) => n + c.scenarios.length, 0);
+    const jobs: Chunk[][] = [];
+    let done = 0;
+    for (const chunk of chunks) {
+      // The job this chunk starts in: by the share of the endpoint's scenarios before it.
+      const index = Math.min(perEndpoint - 1, Math.floor((done * perEndpoint) / Math.max(total, 1)));
+      while (jobs.length <= index) jobs.push([]);
+      jobs[index]?.push(chunk);
+      done += chunk.scenarios.length;
+    }
+    return jobs.filter((job) => job.length > 0);
+  });
+}

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import {
   type CompletedResponse,
@@ -76,8 +77,42 @@ function pairs(raw: ReadonlyArray<[string, string]>): Array<[string, string]> {
   return raw.map(([n, v]) => [n, v]);
 }
 
+/** A file holding the run's proxy CA, written once by the main process (src/report/global-setup.ts). */
+export const PROXY_CA_ENV = 'CORS_CONFORMANCE_PROXY_CA';
+
+type Ca = { key: string; cert: string };
+let processCa: Promise<Ca> | undefined;
+
+const generateCa = (): Promise<Ca> =>
+  generateCACertificate({ subject: { commonName: 'cors-conformance recording proxy CA' } });
+
+/**
+ * The CA the proxy signs its certificates with: one per run, read from PROXY_CA_ENV, else one per
+ * process. Generating one (an RSA key in JavaScript) takes 0.3 to 0.5 s here, which each new worker
+ * would pay. Engines accept the proxy's certificates through ignoreHTTPSErrors / acceptInsecureCerts,
+ * never by trusting this CA.
+ */
+function proxyCa(): Promise<Ca> {
+  const file = process.env[PROXY_CA_ENV];
+  if (file) {
+    try {
+      return Promise.resolve(JSON.parse(readFileSync(file, 'utf8')) as Ca);
+    } catch {
+      // gone or unreadable: one of this process's own
+    }
+  }
+  processCa ??= generateCa();
+  return processCa;
+}
+
+/** Writes a CA for the run's workers to `file` and names it in PROXY_CA_ENV (inherited by workers). */
+export async function writeRunCa(file: string): Promise<void> {
+  writeFileSync(file, JSON.stringify(await generateCa()), { mode: 0o600 });
+  process.env[PROXY_CA_ENV] = file;
+}
+
 export async function startRecordingProxy(options: ProxyOptions): Promise<RecordingProxy> {
-  const ca = await generateCACertificate({ subject: { commonName: 'cors-conformance recording proxy CA' } });
+  const ca = await proxyCa();
   const server: Mockttp = getLocal({ https: { key: ca.key, cert: ca.cert }, recordTraffic: false });
   await server.start();
 
