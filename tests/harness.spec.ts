@@ -61,6 +61,19 @@ const simpleGet: CatalogueEntry = {
 };
 const policy = Policy.parse({ allowOrigin: '*', methods: ['GET', 'OPTIONS'] });
 
+/** One of the faults as the endpoint under test. */
+const faultTarget = (url: string, page: EnginePage) =>
+  new EndpointTarget({
+    name: null,
+    url: new URL(url),
+    policy,
+    policyFile: '(harness)',
+    credential: undefined,
+    pageOrigin: page.origin,
+    scenarios: [],
+    keyless: 0,
+  });
+
 const cases: Array<{ name: string; url: keyof Faults['urls']; cause: UnreachableCause }> = [
   { name: 'closed-port', url: 'connectionRefused', cause: 'connection-refused' },
   { name: 'unknown-host', url: 'unknownHost', cause: 'unknown-host' },
@@ -72,16 +85,7 @@ const cases: Array<{ name: string; url: keyof Faults['urls']; cause: Unreachable
 
 for (const { name, url, cause } of cases) {
   test(`harness/${name}-is-unreachable-not-blocked`, async ({ engine, faults, faultProxy, faultPage }) => {
-    const target = new EndpointTarget({
-      name: null,
-      url: new URL(faults.urls[url]),
-      policy,
-      policyFile: '(harness)',
-      credential: undefined,
-      pageOrigin: faultPage.origin,
-      scenarios: [],
-      keyless: 0,
-    });
+    const target = faultTarget(faults.urls[url], faultPage);
     const run = await runScenario(simpleGet, engine, faultPage, target, faultProxy.wire, {
       timeoutMs: 2_000,
     });
@@ -107,16 +111,7 @@ test('harness/server-dropping-a-kept-alive-connection-is-not-unreachable', async
   faultProxy,
   faultPage,
 }) => {
-  const target = new EndpointTarget({
-    name: null,
-    url: new URL(faults.urls.dropsReused),
-    policy,
-    policyFile: '(harness)',
-    credential: undefined,
-    pageOrigin: faultPage.origin,
-    scenarios: [],
-    keyless: 0,
-  });
+  const target = faultTarget(faults.urls.dropsReused, faultPage);
   for (let i = 1; i <= 3; i++) {
     const run = await runScenario(simpleGet, engine, faultPage, target, faultProxy.wire);
     const [fetch] = run.fetches;
