@@ -11,10 +11,17 @@ import {
   launchSettings,
   resolveBackend,
 } from '../src/engines/backends.ts';
+import { pagesThrough } from '../src/engines/pages.ts';
 import { PlaywrightEngine } from '../src/engines/playwright-engine.ts';
-import { ENGINES, type Engine } from '../src/engines/session.ts';
+import { ENGINES, type Engine, type EngineName, type UsableBackend } from '../src/engines/session.ts';
 import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
-import { loadInputs, REFERENCE_API_HOST } from '../src/input/inputs.ts';
+import {
+  loadInputs,
+  pageOriginsOf,
+  REFERENCE_ALT_API_HOST,
+  REFERENCE_API_HOST,
+  SANDBOXED_PAGE_ORIGIN,
+} from '../src/input/inputs.ts';
 import { runScenario } from '../src/run/run-scenario.ts';
 import { createTarget } from '../src/run/target.ts';
 import { startRecordingProxy } from '../src/wire/recording-proxy.ts';
@@ -27,9 +34,10 @@ import { startRecordingProxy } from '../src/wire/recording-proxy.ts';
  * one page per worker (what the suite does) against a fresh page per scenario.
  *
  * Then the suite itself, timed as a user runs it (`npx playwright test`, in a child process), against
- * those floors, in the same run so that the ratios compare like with like:
- * - the catalogue in each engine (tests/conformance.spec.ts, --project=<engine>) against its floor
- *   (launch + one page + each scenario's run, back to back, in one process);
+ * floors measured in the same run, so that the ratios compare like with like:
+ * - the catalogue in each engine (tests/conformance.spec.ts, --project=<engine>) against its floor:
+ *   the engine launched, then every scenario of the catalogue run once, back to back, in this process,
+ *   one page per page origin (catalogueFloor);
  * - a run full of failures against the same run passing: TARGET_URL at the reference server's seed
  *   trigger, once with its true policy and once with a policy whose origin is another, in Chromium.
  * SUITE=0 skips these.
@@ -63,15 +71,22 @@ const scenarios = [
 });
 const app = buildServer(inputs.realm);
 await app.listen({ host: 'localhost', port: 0 });
+// As a worker's proxy in reference mode (tests/fixtures.ts): every page origin, both API hosts.
 const proxy = await startRecordingProxy({
-  pageOrigins: [inputs.pageOrigin],
-  upstreams: [
-    {
-      host: REFERENCE_API_HOST,
-      forwardTo: { host: `localhost:${(app.server.address() as AddressInfo).port}`, protocol: 'http' },
-    },
-  ],
+  pageOrigins: pageOriginsOf(inputs),
+  sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
+  upstreams: [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST].map((host) => ({
+    host,
+    forwardTo: { host: `localhost:${(app.server.address() as AddressInfo).port}`, protocol: 'http' },
+  })),
 });
+const launch = (name: EngineName, backend: UsableBackend): Promise<Engine> =>
+  backend.kind === 'webkitgtk-webdriver'
+    ? WebKitGtkEngine.launch(backend)
+    : PlaywrightEngine.launch(name, backend, { chromium, firefox, webkit }[name], {
+        headless: true,
+        ...launchSettings(backend),
+      });
 const preference = backendPreference(process.env.ENGINE_BACKEND);
 const floors = new Map<string, number>();
 const catalogueSize = inputs.catalogue.scenarios.length;
@@ -91,14 +106,7 @@ for (const name of ENGINES) {
   const closes: number[] = [];
   const runs: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const [engine, launchMs] = await timed<Engine>(() =>
-      backend.kind === 'webkitgtk-webdriver'
-        ? WebKitGtkEngine.launch(backend)
-        : PlaywrightEngine.launch(name, backend, { chromium, firefox, webkit }[name], {
-            headless: true,
-            ...launchSettings(backend),
-          }),
-    );
+    const [engine, launchMs] = await timed(() => launch(name, backend));
     launches.push(launchMs);
     const [page, openMs] = await timed(() =>
       engine.openPage(inputs.pageOrigin, { proxyServer: proxy.server }),
@@ -116,7 +124,7 @@ for (const name of ENGINES) {
   const run = median(runs);
   const p90 = [...runs].sort((a, b) => a - b)[Math.floor(runs.length * 0.9)] ?? Number.NaN;
   const shared = median(launches) + median(opens) + catalogueSize * run;
-  floors.set(name, shared);
+  floors.set(name, await catalogueFloor(name, backend));
   const fresh = median(launches) + catalogueSize * (median(opens) + median(closes) + run);
   const r = (x: number) => Math.round(x);
   console.log(
@@ -128,6 +136,25 @@ console.log(
 );
 await proxy.close();
 await app.close();
+
+/**
+ * The engine's floor for the catalogue: what the engine itself needs to run it, without the test
+ * runner. Launch, then every scenario of the catalogue once, back to back, one page per page origin
+ * (opened when first needed), each run complete (wire read back, oracle, messages) as in the suite.
+ */
+async function catalogueFloor(name: EngineName, backend: UsableBackend): Promise<number> {
+  const started = performance.now();
+  const engine = await launch(name, backend);
+  const pages = pagesThrough(engine, proxy.server);
+  for (const scenario of inputs.catalogue.scenarios) {
+    const page = await pages.get(scenario.pageOrigin ?? inputs.pageOrigin);
+    await runScenario(scenario, engine, page, target, proxy.wire);
+  }
+  const ms = performance.now() - started;
+  await pages.closeAll();
+  await engine.close();
+  return ms;
+}
 
 /** Wall time of `npx playwright test ARGS` with `env`, its output kept for the tally. */
 async function timedRun(

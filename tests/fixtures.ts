@@ -3,8 +3,9 @@ import { test as base } from '@playwright/test';
 import { buildServer } from '../server/build-server.ts';
 import type { RequestLog } from '../server/request-log.ts';
 import { launchSettings } from '../src/engines/backends.ts';
+import { type EnginePages, pagesThrough } from '../src/engines/pages.ts';
 import { ownBrowserTypes, PlaywrightEngine } from '../src/engines/playwright-engine.ts';
-import type { Backend, Engine, EnginePage } from '../src/engines/session.ts';
+import type { Backend, Engine } from '../src/engines/session.ts';
 import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
 import { isLoopbackHost } from '../src/fetch-standard/rules.ts';
 import {
@@ -15,46 +16,9 @@ import {
   REFERENCE_API_HOST,
   SANDBOXED_PAGE_ORIGIN,
 } from '../src/input/inputs.ts';
-import { type PageSource, RunAhead, readSelection, selectionKey } from '../src/run/run-ahead.ts';
+import { RunAhead, readSelection, selectionKey } from '../src/run/run-ahead.ts';
 import { createTarget, type Target } from '../src/run/target.ts';
 import { type RecordingProxy, startRecordingProxy, type Upstream } from '../src/wire/recording-proxy.ts';
-
-/** One page per page origin, opened on first use and kept for the worker's scenarios. */
-export interface EnginePages extends PageSource {
-  /** `null` opens the sandboxed test page, whose origin is opaque. */
-  get(origin: string): Promise<EnginePage>;
-  closeAll(): Promise<void>;
-}
-
-/** Pages of `engine` whose traffic all goes through the recording proxy at `proxyServer`. */
-export function pagesThrough(engine: Engine, proxyServer: string): EnginePages {
-  const open = new Map<string, Promise<EnginePage>>();
-  let closed = false;
-  return {
-    get(origin) {
-      if (closed) return Promise.reject(new Error(`the pages of this worker are closed (${origin})`));
-      let page = open.get(origin);
-      if (!page) {
-        page = engine.openPage(origin === 'null' ? SANDBOXED_PAGE_ORIGIN : origin, { proxyServer });
-        open.set(origin, page);
-      }
-      return page;
-    },
-    async reopen(origin) {
-      await open
-        .get(origin)
-        ?.then((p) => p.close())
-        .catch(() => {});
-      open.delete(origin);
-      return this.get(origin);
-    },
-    async closeAll() {
-      closed = true;
-      for (const page of open.values()) await page.then((p) => p.close()).catch(() => {});
-      open.clear();
-    },
-  };
-}
 
 /**
  * The endpoint as the engines reach it: as given; and, for an http loopback endpoint, its https alias

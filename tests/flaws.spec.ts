@@ -7,13 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import { realmWithCatalogue } from '../scenarios/load.ts';
 import { buildServer } from '../server/build-server.ts';
 import { loadRealm } from '../server/realm.ts';
+import { type EnginePages, pagesThrough } from '../src/engines/pages.ts';
 import type { Flaw } from '../src/flaws/flaws.ts';
 import { loadInputs, pageOriginsOf, SANDBOXED_PAGE_ORIGIN } from '../src/input/inputs.ts';
 import { explain, verdictDifferences } from '../src/run/expectation.ts';
 import { runScenario } from '../src/run/run-scenario.ts';
 import { ReferenceTarget } from '../src/run/target.ts';
 import { type RecordingProxy, startRecordingProxy } from '../src/wire/recording-proxy.ts';
-import { test as base, type EnginePages, expect, pagesThrough } from './fixtures.ts';
+import { test as base, expect } from './fixtures.ts';
 
 /**
  * The suite catches each misconfiguration: the catalogue's misconfig/ (and vary/) scenarios, run in a
