@@ -33,7 +33,8 @@ export function pagesThrough(engine: Engine, proxyServer: string): EnginePages {
     },
     async closeAll() {
       closed = true;
-      for (const page of open.values()) await page.then((p) => p.close()).catch(() => {});
+      // Together: a worker's pages close as it is replaced, and the next worker waits for that.
+      await Promise.all([...open.values()].map((page) => page.then((p) => p.close()).catch(() => {})));
       open.clear();
     },
   };

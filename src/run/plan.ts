@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import type { Inputs } from '../input/inputs.ts';
 import { REFERENCE_API_HOST } from '../input/inputs.ts';
@@ -41,17 +42,20 @@ export const endpointOf = (chunk: Chunk): string | null =>
   chunk.titles.length > 1 ? (chunk.titles[0] ?? null) : null;
 
 /**
- * How many jobs an endpoint's chunks make. Playwright gives a job (a `describe` in `default` mode) to
- * one worker, its tests in order, and replaces the worker after a job in which a test failed: a new
- * process, the engine launched again, the proxy started again, about 3 s in Chromium and more in
- * Firefox. A job per area made a run against a policy off by one value pay that for nearly every area;
- * two jobs per endpoint pay it at most twice and still keep two workers busy on a single endpoint.
+ * How many jobs an endpoint's chunks make: as many as Playwright's default number of workers on this
+ * machine (half its cores, at least one). Playwright gives a job (a `describe` in `default` mode) to
+ * one worker, its tests in order, and replaces the worker after a job in which a test failed: the old
+ * one torn down, a new process, the engine launched and the proxy started again, about 3.5 s in
+ * Chromium and more in Firefox. A job per area made a run against a policy off by one value pay that
+ * for nearly every area; a job per worker pays it at most once per endpoint and engine, and keeps
+ * every worker busy even on a single endpoint. A run given `--workers` keeps these jobs: its verdicts
+ * are the same, only its balance differs.
  */
-export const JOBS_PER_ENDPOINT = 2;
+export const JOBS_PER_ENDPOINT = Math.max(1, Math.floor(cpus().length / 2));
 
 /**
  * The plan's chunks in jobs: each endpoint's chunks, in order, cut into `perEndpoint` runs of about
- * the same number of scenarios. A job is also the unit `--shard` splits a run by.
+ * the same number of scenarios (fewer where an endpoint has fewer chunks). A job is also the unit `--shard` splits a run by.
  */
 export function jobsOf(plan: Chunk[], perEndpoint = JOBS_PER_ENDPOINT): Chunk[][] {
   const byEndpoint = new Map<unknown, Chunk[]>();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readInputs } from '../../src/input/inputs.ts';
-import { jobsOf, planOf } from '../../src/run/plan.ts';
+import { JOBS_PER_ENDPOINT, jobsOf, planOf } from '../../src/run/plan.ts';
 import { problems } from './input-problems.ts';
 
 /** A directory holding a targets file (and the files it names). */
@@ -55,8 +55,8 @@ describe('a targets file (CORS_TARGETS)', () => {
     assert.ok(contract('orders').includes('contract/method-post-allowed'));
     assert.ok(!contract('stock').includes('contract/method-post-allowed'));
     assert.ok(plan.every((c) => c.scenarios.every((s) => s.scope === 'endpoint' || s.area === 'contract')));
-    // In jobs: each endpoint's chunks in order, in two runs of about the same size, never mixed.
-    const jobs = jobsOf(plan);
+    // In jobs: each endpoint's chunks in order, in runs of about the same size, never mixed.
+    const jobs = jobsOf(plan, 2);
     assert.deepEqual(jobs.flat(), plan);
     assert.equal(jobs.length, 4);
     for (const job of jobs) assert.equal(new Set(job.map((c) => c.titles[0])).size, 1);
@@ -65,6 +65,7 @@ describe('a targets file (CORS_TARGETS)', () => {
     const largest = Math.max(...plan.filter((c) => c.titles[0] === 'orders').map((c) => c.scenarios.length));
     assert.ok(Math.abs(a - b) < 2 * largest, `orders in jobs of ${a} and ${b} scenarios`);
     assert.equal(jobsOf(plan, 1).length, 2);
+    assert.ok(JOBS_PER_ENDPOINT >= 1);
   });
   it('leaves out, and counts, the scenarios that send an API key where a target has none', () => {
     const file = world({
