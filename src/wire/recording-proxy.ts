@@ -61,6 +61,12 @@ const ENGINE_SIDE_ADDRESS = Object.values(networkInterfaces())
  * sends the request again on a new connection. Connection is hop-by-hop: nothing CORS reads.
  */
 const FRESH_CONNECTION = { connection: 'close' };
+/**
+ * The server's `Connection: close` (its answer to FRESH_CONNECTION) is not passed on: the engine keeps
+ * its own connection to the proxy, as it would to the server, instead of a TCP connection and a TLS
+ * handshake with the proxy for every request.
+ */
+const KEPT_CONNECTION = { updateHeaders: { connection: undefined } };
 
 const REFUSED = 'cors-conformance proxy: this host is not under test';
 const REFUSED_HEADER = 'x-cors-conformance-refused';
@@ -179,7 +185,10 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       .forAnyRequest()
       .matching((r) => asAsked.some((u) => isFor(u, r.url)))
       .always()
-      .thenPassThrough({ transformRequest: { updateHeaders: FRESH_CONNECTION } });
+      .thenPassThrough({
+        transformRequest: { updateHeaders: FRESH_CONNECTION },
+        transformResponse: KEPT_CONNECTION,
+      });
   }
   for (const protocol of ['http', 'https'] as const) {
     const forwarded = options.upstreams.filter((u) => u.forwardTo?.protocol === protocol);
@@ -201,6 +210,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
           setProtocol: protocol,
           updateHeaders: FRESH_CONNECTION,
         },
+        transformResponse: KEPT_CONNECTION,
       });
   }
 
