@@ -12,15 +12,10 @@ import { pagesThrough } from '../src/engines/pages.ts';
 import { PlaywrightEngine } from '../src/engines/playwright-engine.ts';
 import { ENGINES, type Engine, type EngineName, type UsableBackend } from '../src/engines/session.ts';
 import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
-import {
-  loadInputs,
-  pageOriginsOf,
-  REFERENCE_ALT_API_HOST,
-  REFERENCE_API_HOST,
-  SANDBOXED_PAGE_ORIGIN,
-} from '../src/input/inputs.ts';
+import { loadInputs } from '../src/input/inputs.ts';
 import { runScenario } from '../src/run/run-scenario.ts';
 import { createTarget } from '../src/run/target.ts';
+import { proxyOptionsOf } from '../src/wire/proxy-options.ts';
 import { startRecordingProxy } from '../src/wire/recording-proxy.ts';
 
 /**
@@ -71,15 +66,10 @@ const scenarios = [
 });
 const app = buildServer(inputs.realm);
 await app.listen({ host: 'localhost', port: 0 });
-// As a worker's proxy in reference mode (tests/fixtures.ts): every page origin, both API hosts.
-const proxy = await startRecordingProxy({
-  pageOrigins: pageOriginsOf(inputs),
-  sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
-  upstreams: [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST].map((host) => ({
-    host,
-    forwardTo: { host: `localhost:${(app.server.address() as AddressInfo).port}`, protocol: 'http' },
-  })),
-});
+// As a worker's proxy in reference mode (tests/fixtures.ts).
+const proxy = await startRecordingProxy(
+  proxyOptionsOf(inputs, `localhost:${(app.server.address() as AddressInfo).port}`),
+);
 const launch = (name: EngineName, backend: UsableBackend): Promise<Engine> =>
   backend.kind === 'webkitgtk-webdriver'
     ? WebKitGtkEngine.launch(backend)

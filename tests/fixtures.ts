@@ -7,36 +7,11 @@ import { type EnginePages, pagesThrough } from '../src/engines/pages.ts';
 import { ownBrowserTypes, PlaywrightEngine } from '../src/engines/playwright-engine.ts';
 import type { Backend, Engine } from '../src/engines/session.ts';
 import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
-import { isLoopbackHost } from '../src/fetch-standard/rules.ts';
-import {
-  type Inputs,
-  loadInputs,
-  pageOriginsOf,
-  REFERENCE_ALT_API_HOST,
-  REFERENCE_API_HOST,
-  SANDBOXED_PAGE_ORIGIN,
-} from '../src/input/inputs.ts';
+import { type Inputs, loadInputs } from '../src/input/inputs.ts';
 import { RunAhead, readSelection, selectionKey } from '../src/run/run-ahead.ts';
 import { createTarget, type Target } from '../src/run/target.ts';
-import { type RecordingProxy, startRecordingProxy, type Upstream } from '../src/wire/recording-proxy.ts';
-
-/**
- * The endpoint as the engines reach it: as given; and, for an http loopback endpoint, its https alias
- * (same host and port, forwarded over http with Host unchanged) for WebKit's https pages (usesHttpsAlias).
- */
-function endpointUpstreams(url: URL): Upstream[] {
-  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) return [{ host: url.host }];
-  return [
-    { host: url.host, askedOver: 'http' },
-    { host: url.host, askedOver: 'https', forwardTo: { host: url.host, protocol: 'http' } },
-  ];
-}
-
-/** One upstream per host and scheme asked over: endpoints of one server share it. */
-function uniqueUpstreams(upstreams: Upstream[]): Upstream[] {
-  const byKey = new Map(upstreams.map((u) => [`${u.host} ${u.askedOver ?? ''}`, u]));
-  return [...byKey.values()];
-}
+import { proxyOptionsOf } from '../src/wire/proxy-options.ts';
+import { type RecordingProxy, startRecordingProxy } from '../src/wire/recording-proxy.ts';
 
 export interface WorkerFixtures {
   /** How this project's engine is driven; playwright.config.ts picks it per project at run time. */
@@ -106,19 +81,9 @@ export const test = base.extend<object, WorkerFixtures>({
 
   recorder: [
     async ({ inputs, referenceServer }, use) => {
-      const server = {
-        host: new URL(referenceServer?.url ?? 'http://invalid').host,
-        protocol: 'http' as const,
-      };
-      const upstreams: Upstream[] =
-        inputs.endpoints.length > 0
-          ? uniqueUpstreams(inputs.endpoints.flatMap((e) => endpointUpstreams(e.url)))
-          : [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST].map((host) => ({ host, forwardTo: server }));
-      const proxy = await startRecordingProxy({
-        pageOrigins: pageOriginsOf(inputs),
-        sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
-        upstreams,
-      });
+      const proxy = await startRecordingProxy(
+        proxyOptionsOf(inputs, referenceServer ? new URL(referenceServer.url).host : null),
+      );
       try {
         await use(proxy);
       } finally {
