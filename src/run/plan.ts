@@ -55,7 +55,8 @@ export const JOBS_PER_ENDPOINT = Math.max(1, Math.floor(cpus().length / 2));
 
 /**
  * The plan's chunks in jobs: each endpoint's chunks, in order, cut into `perEndpoint` runs of about
- * the same number of scenarios (fewer where an endpoint has fewer chunks). A job is also the unit `--shard` splits a run by.
+ * the same number of scenarios (fewer where an endpoint has fewer chunks). A job is also the unit
+ * `--shard` splits a run by.
  */
 export function jobsOf(plan: Chunk[], perEndpoint = JOBS_PER_ENDPOINT): Chunk[][] {
   const byEndpoint = new Map<unknown, Chunk[]>();

@@ -76,7 +76,9 @@ export async function runPlaywright(
         });
       }
     }
-    for (const child of suite.suites ?? []) walk(child, [...describes, child.title]);
+    // An untitled describe (a job of the plan, src/run/plan.ts) is no title, as in Playwright's titlePath.
+    for (const child of suite.suites ?? [])
+      walk(child, child.title ? [...describes, child.title] : describes);
   };
   // The top-level suites are the spec files; below them, the describes.
   for (const suite of (JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] }).suites)
