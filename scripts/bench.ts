@@ -2,16 +2,10 @@ import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { chromium, firefox, webkit } from '@playwright/test';
 import { buildServer } from '../server/build-server.ts';
-import {
-  backendPreference,
-  describeBackend,
-  launchSettings,
-  resolveBackend,
-} from '../src/engines/backends.ts';
+import { backendPreference, describeBackend, resolveBackend } from '../src/engines/backends.ts';
+import { launchEngine } from '../src/engines/launch.ts';
 import { pagesThrough } from '../src/engines/pages.ts';
-import { PlaywrightEngine } from '../src/engines/playwright-engine.ts';
-import { ENGINES, type Engine, type EngineName, type UsableBackend } from '../src/engines/session.ts';
-import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
+import { ENGINES, type Engine, type UsableBackend } from '../src/engines/session.ts';
 import { loadInputs } from '../src/input/inputs.ts';
 import { runScenario } from '../src/run/run-scenario.ts';
 import { createTarget } from '../src/run/target.ts';
@@ -70,13 +64,8 @@ await app.listen({ host: 'localhost', port: 0 });
 const proxy = await startRecordingProxy(
   proxyOptionsOf(inputs, `localhost:${(app.server.address() as AddressInfo).port}`),
 );
-const launch = (name: EngineName, backend: UsableBackend): Promise<Engine> =>
-  backend.kind === 'webkitgtk-webdriver'
-    ? WebKitGtkEngine.launch(backend)
-    : PlaywrightEngine.launch(name, backend, { chromium, firefox, webkit }[name], {
-        headless: true,
-        ...launchSettings(backend),
-      });
+const launch = (backend: UsableBackend): Promise<Engine> =>
+  launchEngine(backend, { headless: true, fallback: { chromium, firefox, webkit } });
 const preference = backendPreference(process.env.ENGINE_BACKEND);
 const catalogueSize = inputs.catalogue.scenarios.length;
 
@@ -95,7 +84,7 @@ for (const name of ENGINES) {
   const closes: number[] = [];
   const runs: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const [engine, launchMs] = await timed(() => launch(name, backend));
+    const [engine, launchMs] = await timed(() => launch(backend));
     launches.push(launchMs);
     const [page, openMs] = await timed(() =>
       engine.openPage(inputs.pageOrigin, { proxyServer: proxy.server }),
@@ -128,9 +117,9 @@ console.log(
  * runner. Launch, then every scenario of the catalogue once, back to back, one page per page origin
  * (opened when first needed), each run complete (wire read back, oracle, messages) as in the suite.
  */
-async function catalogueFloor(name: EngineName, backend: UsableBackend): Promise<number> {
+async function catalogueFloor(backend: UsableBackend): Promise<number> {
   const started = performance.now();
-  const engine = await launch(name, backend);
+  const engine = await launch(backend);
   const pages = pagesThrough(engine, proxy.server);
   for (const scenario of inputs.catalogue.scenarios) {
     const page = await pages.get(scenario.pageOrigin ?? inputs.pageOrigin);
@@ -180,7 +169,7 @@ if (process.env.SUITE !== '0') {
     const ratios: number[] = [];
     let tally = '';
     for (let round = 0; round < SUITE_ROUNDS; round++) {
-      const floor = await catalogueFloor(name, backend);
+      const floor = await catalogueFloor(backend);
       const run = await timedRun(['tests/conformance.spec.ts', `--project=${name}`]);
       floors.push(floor);
       runs.push(run.ms);

@@ -2,11 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { test as base } from '@playwright/test';
 import { buildServer } from '../server/build-server.ts';
 import type { RequestLog } from '../server/request-log.ts';
-import { launchSettings } from '../src/engines/backends.ts';
+import { launchEngine } from '../src/engines/launch.ts';
 import { type EnginePages, pagesThrough } from '../src/engines/pages.ts';
-import { ownBrowserTypes, PlaywrightEngine } from '../src/engines/playwright-engine.ts';
 import type { Backend, Engine } from '../src/engines/session.ts';
-import { WebKitGtkEngine } from '../src/engines/webkitgtk-engine.ts';
 import { type Inputs, loadInputs } from '../src/input/inputs.ts';
 import { RunAhead, readSelection, selectionKey } from '../src/run/run-ahead.ts';
 import { createTarget, type Target } from '../src/run/target.ts';
@@ -38,18 +36,7 @@ export const test = base.extend<object, WorkerFixtures>({
   engine: [
     async ({ backend, playwright, headless }, use) => {
       if (backend.kind === 'unavailable') throw new Error(`No usable engine. ${backend.install}`);
-      const engine =
-        backend.kind === 'webkitgtk-webdriver'
-          ? await WebKitGtkEngine.launch(backend)
-          : await PlaywrightEngine.launch(
-              backend.engine,
-              backend,
-              (ownBrowserTypes() ?? playwright)[backend.engine],
-              {
-                headless,
-                ...launchSettings(backend),
-              },
-            );
+      const engine = await launchEngine(backend, { headless, fallback: playwright });
       try {
         await use(engine);
       } finally {

@@ -9,10 +9,11 @@ import { buildServer } from '../server/build-server.ts';
 import { loadRealm } from '../server/realm.ts';
 import { type EnginePages, pagesThrough } from '../src/engines/pages.ts';
 import type { Flaw } from '../src/flaws/flaws.ts';
-import { loadInputs, pageOriginsOf, SANDBOXED_PAGE_ORIGIN } from '../src/input/inputs.ts';
+import { loadInputs } from '../src/input/inputs.ts';
 import { explain, verdictDifferences } from '../src/run/expectation.ts';
 import { runScenario } from '../src/run/run-scenario.ts';
 import { ReferenceTarget } from '../src/run/target.ts';
+import { testPagesOf } from '../src/wire/proxy-options.ts';
 import { type RecordingProxy, startRecordingProxy } from '../src/wire/recording-proxy.ts';
 import { test as base, expect } from './fixtures.ts';
 
@@ -57,11 +58,7 @@ const test = base.extend<object, { flawWorld: FlawWorld }>({
           },
         });
       }
-      const proxy = await startRecordingProxy({
-        pageOrigins: pageOriginsOf(inputs),
-        sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
-        upstreams,
-      });
+      const proxy = await startRecordingProxy({ ...testPagesOf(inputs), upstreams });
       const pages = pagesThrough(engine, proxy.server);
       await use({ proxy, pages });
       await pages.closeAll();

@@ -26,6 +26,11 @@ function uniqueUpstreams(upstreams: Upstream[]): Upstream[] {
   return [...byKey.values()];
 }
 
+/** The test pages a run's proxy serves: every page origin the run uses, and the sandboxed one. */
+export function testPagesOf(inputs: Inputs): Pick<ProxyOptions, 'pageOrigins' | 'sandboxedPageOrigins'> {
+  return { pageOrigins: pageOriginsOf(inputs), sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN] };
+}
+
 /**
  * A run's recording proxy: the test page at every page origin the run uses (and the sandboxed one),
  * and the endpoints' hosts passed through; in reference mode, both reference API hosts forwarded to
@@ -34,8 +39,7 @@ function uniqueUpstreams(upstreams: Upstream[]): Upstream[] {
 export function proxyOptionsOf(inputs: Inputs, referenceServer: string | null): ProxyOptions {
   const server = { host: referenceServer ?? 'invalid', protocol: 'http' as const };
   return {
-    pageOrigins: pageOriginsOf(inputs),
-    sandboxedPageOrigins: [SANDBOXED_PAGE_ORIGIN],
+    ...testPagesOf(inputs),
     upstreams:
       inputs.endpoints.length > 0
         ? uniqueUpstreams(inputs.endpoints.flatMap((e) => endpointUpstreams(e.url)))

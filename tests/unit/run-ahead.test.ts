@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import { Scenario } from '../../scenarios/schema.ts';
 import type { EnginePage, FetchOutcome, FetchSpec } from '../../src/engines/session.ts';
-import { type Chunk, RunAhead } from '../../src/run/run-ahead.ts';
+import { type Chunk, MAX_BATCH, RunAhead } from '../../src/run/run-ahead.ts';
 import { fakeEngine, fakeTarget } from './fakes.ts';
 
 /**
@@ -99,7 +99,7 @@ describe('fetching ahead (RunAhead)', () => {
   it('starts the following selected scenarios in one call, and up to the first that must run alone', async () => {
     const pages = fakePages();
     const chunk = chunkOf([entry('a'), entry('b'), entry('c', { repeat: 2 }), entry('d')]);
-    const ahead = new RunAhead(engine, pages.source, wireOf, everySelected, 6);
+    const ahead = new RunAhead(engine, pages.source, wireOf, everySelected, MAX_BATCH);
     const first = await ahead.run(chunk, 0);
     assert.equal(first.run.scenario.id, 'unit/a');
     assert.deepEqual(idsIn(pages.calls[0]), ['a', 'b']);
@@ -113,7 +113,7 @@ describe('fetching ahead (RunAhead)', () => {
   it('fetches nothing the run did not select, and runs a retry by itself', async () => {
     const pages = fakePages();
     const chunk = chunkOf([entry('a'), entry('b'), entry('c')]);
-    const ahead = new RunAhead(engine, pages.source, wireOf, (_c, index) => index !== 1, 6);
+    const ahead = new RunAhead(engine, pages.source, wireOf, (_c, index) => index !== 1, MAX_BATCH);
     await ahead.run(chunk, 0);
     assert.deepEqual(idsIn(pages.calls[0]), ['a', 'c']);
     await ahead.run(chunk, 0, { alone: true });
@@ -124,7 +124,7 @@ describe('fetching ahead (RunAhead)', () => {
     const pages = fakePages();
     // No expectation: the record has no `expect` and the target no policy.
     const chunk = chunkOf([entry('a'), entry('broken', { expect: undefined }), entry('c')]);
-    const ahead = new RunAhead(engine, pages.source, wireOf, everySelected, 6);
+    const ahead = new RunAhead(engine, pages.source, wireOf, everySelected, MAX_BATCH);
     assert.equal((await ahead.run(chunk, 0)).run.scenario.id, 'unit/a');
     await assert.rejects(ahead.run(chunk, 1), /unit\/broken/);
     assert.equal((await ahead.run(chunk, 2)).run.scenario.id, 'unit/c');
@@ -134,7 +134,7 @@ describe('fetching ahead (RunAhead)', () => {
   it('opens a page anew when it fails under a call, runs the call once more, and says so with each run', async () => {
     const pages = fakePages();
     const chunk = chunkOf([entry('a'), entry('b')]);
-    const ahead = new RunAhead(engine, pages.source, wireOf, everySelected, 6);
+    const ahead = new RunAhead(engine, pages.source, wireOf, everySelected, MAX_BATCH);
     pages.failOnce();
     const first = await ahead.run(chunk, 0);
     assert.match(first.harnessRerun ?? '', /ECONNREFUSED.*opened anew/);
@@ -144,7 +144,7 @@ describe('fetching ahead (RunAhead)', () => {
 
   it('reopens nothing once the worker is closing', async () => {
     const pages = fakePages();
-    const ahead = new RunAhead(engine, pages.source, wireOf, everySelected, 6);
+    const ahead = new RunAhead(engine, pages.source, wireOf, everySelected, MAX_BATCH);
     await ahead.close();
     pages.failOnce();
     await assert.rejects(ahead.run(chunkOf([entry('a')]), 0), /the page failed/);
