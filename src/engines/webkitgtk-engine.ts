@@ -131,6 +131,13 @@ export class WebKitGtkEngine implements Engine {
     });
     exited.catch(() => {});
     try {
+      // Only once the driver listens: building a driver sends POST /session at once, and selenium retries
+      // a refused connection three times 15 ms apart, less than a loaded machine takes to start the driver.
+      await withTimeout(
+        Promise.race([waitForDriver(port), exited]),
+        SESSION_TIMEOUT_MS,
+        `WebKitWebDriver on port ${port}`,
+      );
       const driver = new Builder()
         .usingServer(`http://127.0.0.1:${port}`)
         .withCapabilities({
@@ -146,7 +153,7 @@ export class WebKitGtkEngine implements Engine {
         })
         .build();
       const session = await withTimeout(
-        Promise.race([waitForDriver(port).then(() => driver.getSession()), exited]),
+        Promise.race([driver.getSession(), exited]),
         SESSION_TIMEOUT_MS,
         `WebKitGTK session (display ${this.display.display})`,
       );
@@ -178,7 +185,7 @@ export class WebKitGtkEngine implements Engine {
 
 /** WebKitWebDriver answers /status once it listens. */
 async function waitForDriver(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 400; attempt++) {
     try {
       const response = await fetch(`http://127.0.0.1:${port}/status`);
       if (response.ok) return;
@@ -187,5 +194,5 @@ async function waitForDriver(port: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`WebKitWebDriver did not listen on port ${port} within 5 s`);
+  throw new Error(`WebKitWebDriver did not listen on port ${port} within 10 s`);
 }

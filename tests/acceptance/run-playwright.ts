@@ -57,8 +57,17 @@ export async function runPlaywright(
   child.stdout.on('data', (chunk) => {
     output += chunk;
   });
+  let errors = '';
   child.stderr.on('data', (chunk) => {
     output += chunk;
+    errors += chunk;
+  });
+  // What the harness went through (a page opened anew, a WebKitGTK session started again) is said here
+  // too: a failing acceptance test shows it beside the verdicts.
+  child.on('close', () => {
+    for (const line of errors.split('\n'))
+      if (/^cors-conformance: .*(opened anew|failed to start)/.test(line))
+        process.stderr.write(`  nested run: ${line}\n`);
   });
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.ok(status === 0 || status === 1, `playwright exited ${status}: ${output.slice(-2000)}`);
