@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { test as base } from '@playwright/test';
+// Playwright's test without its browser fixtures: the engines here are driven by this suite (src/engines),
+// and @playwright/test's `test` would set up and tear down its page, context and trace fixtures around
+// every test, two of them automatic, each a step whose stack is captured and source-mapped.
+import { _baseTest as base, chromium, firefox, webkit } from '@playwright/test';
 import { buildServer } from '../server/build-server.ts';
 import type { RequestLog } from '../server/request-log.ts';
 import { launchEngine } from '../src/engines/launch.ts';
@@ -14,6 +17,8 @@ import { type RecordingProxy, startRecordingProxy } from '../src/wire/recording-
 export interface WorkerFixtures {
   /** How this project's engine is driven; playwright.config.ts picks it per project at run time. */
   backend: Backend;
+  /** Whether Chromium and Firefox run without a window (`--headed` turns it off). */
+  headless: boolean;
   /** One launched engine per worker. */
   engine: Engine;
   inputs: Inputs;
@@ -33,10 +38,13 @@ export const test = base.extend<object, WorkerFixtures>({
     { option: true, scope: 'worker' },
   ],
 
+  // `npx playwright test --headed` sets it, as for Playwright's own browsers.
+  headless: [true, { option: true, scope: 'worker' }],
+
   engine: [
-    async ({ backend, playwright, headless }, use) => {
+    async ({ backend, headless }, use) => {
       if (backend.kind === 'unavailable') throw new Error(`No usable engine. ${backend.install}`);
-      const engine = await launchEngine(backend, { headless, fallback: playwright });
+      const engine = await launchEngine(backend, { headless, fallback: { chromium, firefox, webkit } });
       try {
         await use(engine);
       } finally {
