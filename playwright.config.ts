@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { backendPreference, resolveBackend } from './src/engines/backends.ts';
+import { backendPreference, resolveBackend, WEBKITGTK_HOST_PROBED } from './src/engines/backends.ts';
 import { ENGINES } from './src/engines/session.ts';
 import { InputError } from './src/input/data-file.ts';
 import { type Inputs, loadInputs } from './src/input/inputs.ts';
@@ -20,10 +20,15 @@ function validInputs(): { inputs: Inputs; preference: ReturnType<typeof backendP
   }
 }
 
-const { inputs, preference } = validInputs();
-const backends = ENGINES.map((engine) => resolveBackend(engine, preference));
 // Workers load this file too; only the main process (where reporters run) needs the environment.
 const isWorker = process.env.TEST_WORKER_INDEX !== undefined;
+// The main process probes the machine; its workers inherit what it found instead of probing again.
+if (!isWorker) delete process.env[WEBKITGTK_HOST_PROBED];
+const { inputs, preference } = validInputs();
+const backends = ENGINES.map((engine) => resolveBackend(engine, preference));
+for (const backend of backends)
+  if (!isWorker && backend.kind === 'webkitgtk-webdriver')
+    process.env[WEBKITGTK_HOST_PROBED] = backend.consoleMessages ? 'yes' : 'no';
 
 export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   testDir: './tests',

@@ -28,11 +28,18 @@ import { startRecordingProxy } from '../src/wire/recording-proxy.ts';
  *   (so the same scenarios), against the seed trigger and against a copy of it whose Allow-Origin
  *   names another origin.
  * Each over SUITE_ROUNDS (default 3) rounds, the floor and the run (or the passing and the failing
- * run) in turn, the ratio taken within each round; medians printed. SUITE=0 skips these.
+ * run) in turn, the ratio taken within each round; medians printed. SUITE=0 skips these;
+ * ENGINES=chromium,firefox picks engines.
  */
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const FETCHES = Number(process.env.FETCHES ?? 25);
 const SUITE_ROUNDS = Number(process.env.SUITE_ROUNDS ?? 3);
+/** ENGINES=chromium,webkit: only those (default: all three). */
+const benched = (process.env.ENGINES?.split(',') ?? ENGINES).map((name) => {
+  if (!(ENGINES as readonly string[]).includes(name))
+    throw new Error(`ENGINES: ${name} is not one of ${ENGINES.join(', ')}`);
+  return name as (typeof ENGINES)[number];
+});
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0
@@ -73,7 +80,7 @@ console.log(
   `| engine | backend | launch ms | page open ms | page close ms | scenario run ms (median, p90) | catalogue, one page ms | catalogue, page per scenario ms | ratio |`,
 );
 console.log('|---|---|---|---|---|---|---|---|---|');
-for (const name of ENGINES) {
+for (const name of benched) {
   const backend = resolveBackend(name, preference);
   if (backend.kind === 'unavailable') {
     console.log(`| ${name} | unavailable | | | | | | | |`);
@@ -160,7 +167,7 @@ if (process.env.SUITE !== '0') {
   const x = (r: number) => `${r.toFixed(2)}x`;
   console.log(`\n| engine | floor ms | catalogue run ms (npx playwright test) | tests | ratio (goal 1.5x) |`);
   console.log('|---|---|---|---|---|');
-  for (const name of ENGINES) {
+  for (const name of benched) {
     const backend = resolveBackend(name, preference);
     if (backend.kind === 'unavailable') continue;
     // Floor and run in turn, the ratio taken pair by pair: a drift in the machine's speed moves both.

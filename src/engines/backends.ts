@@ -25,11 +25,19 @@ const WEBKITGTK_HOST = fileURLToPath(new URL('./webkitgtk-host.py', import.meta.
 
 /** Whether the WebKitGTK host can run: Debian's python3-gi and gir1.2-webkit2-4.1. */
 function webkitGtkHostUsable(): boolean {
+  const known = process.env[WEBKITGTK_HOST_PROBED];
+  if (known === 'yes' || known === 'no') return known === 'yes';
   if (!existsSync(SYSTEM.python)) return false;
   const probe =
     "import gi; gi.require_version('Gtk', '3.0'); gi.require_version('WebKit2', '4.1'); from gi.repository import WebKit2";
   return spawnSync(SYSTEM.python, ['-c', probe], { timeout: 10_000 }).status === 0;
 }
+
+/**
+ * Whether our WebKitGTK host can run (`yes` or `no`), as a run's main process found it: it tells its
+ * workers (playwright.config.ts), which would each spend 0.1 s on a Python process to learn it again.
+ */
+export const WEBKITGTK_HOST_PROBED = 'CORS_CONFORMANCE_WEBKITGTK_HOST';
 
 /** What the WebKitGTK host (webkitgtk-host.py) needs besides WebKitGTK itself. */
 export const WEBKITGTK_HOST_PACKAGES = ['python3-gi', 'gir1.2-webkit2-4.1'];

@@ -1,14 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import {
-  type CompletedResponse,
-  generateCACertificate,
-  getLocal,
-  type InitiatedRequest,
-  type Mockttp,
-} from 'mockttp';
+import type { CompletedResponse, InitiatedRequest, Mockttp } from 'mockttp';
 import { TEST_PAGE_HTML } from '../engines/test-page.ts';
 import { TOKEN_PARAM, type WireExchange } from './exchange.ts';
+import { proxyCa } from './proxy-ca.ts';
 
 /**
  * The recording proxy between the engines and the network (mockttp). It serves the test page at
@@ -83,42 +77,10 @@ function pairs(raw: ReadonlyArray<[string, string]>): Array<[string, string]> {
   return raw.map(([n, v]) => [n, v]);
 }
 
-/** A file holding the run's proxy CA, written once by the main process (src/report/global-setup.ts). */
-export const PROXY_CA_ENV = 'CORS_CONFORMANCE_PROXY_CA';
-
-type Ca = { key: string; cert: string };
-let processCa: Promise<Ca> | undefined;
-
-const generateCa = (): Promise<Ca> =>
-  generateCACertificate({ subject: { commonName: 'cors-conformance recording proxy CA' } });
-
-/**
- * The CA the proxy signs its certificates with: one per run, read from PROXY_CA_ENV, else one per
- * process. Generating one (an RSA key in JavaScript) takes 0.3 to 0.5 s here, which each new worker
- * would pay. Engines accept the proxy's certificates through ignoreHTTPSErrors / acceptInsecureCerts,
- * never by trusting this CA.
- */
-function proxyCa(): Promise<Ca> {
-  const file = process.env[PROXY_CA_ENV];
-  if (file) {
-    try {
-      return Promise.resolve(JSON.parse(readFileSync(file, 'utf8')) as Ca);
-    } catch {
-      // gone or unreadable: one of this process's own
-    }
-  }
-  processCa ??= generateCa();
-  return processCa;
-}
-
-/** Writes a CA for the run's workers to `file` and names it in PROXY_CA_ENV (inherited by workers). */
-export async function writeRunCa(file: string): Promise<void> {
-  writeFileSync(file, JSON.stringify(await generateCa()), { mode: 0o600 });
-  process.env[PROXY_CA_ENV] = file;
-}
-
 export async function startRecordingProxy(options: ProxyOptions): Promise<RecordingProxy> {
-  const ca = await proxyCa();
+  // mockttp is loaded when a proxy starts, not with this module: the test runner's main process loads
+  // the spec files, and with them this module, without ever starting a proxy (0.3 s of its start).
+  const [ca, { getLocal }] = await Promise.all([proxyCa(), import('mockttp')]);
   const server: Mockttp = getLocal({ https: { key: ca.key, cert: ca.cert }, recordTraffic: false });
   await server.start();
 
