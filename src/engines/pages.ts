@@ -6,6 +6,7 @@ import type { Engine, EnginePage } from './session.ts';
 export interface EnginePages extends PageSource {
   /** `null` opens the sandboxed test page, whose origin is opaque. */
   get(origin: string): Promise<EnginePage>;
+  /** Closes every page, or leaves them to the engine where they close with it (Engine.pagesCloseWithIt). */
   closeAll(): Promise<void>;
 }
 
@@ -33,6 +34,7 @@ export function pagesThrough(engine: Engine, proxyServer: string): EnginePages {
     },
     async closeAll() {
       closed = true;
+      if (engine.pagesCloseWithIt) return open.clear();
       // Together: a worker's pages close as it is replaced, and the next worker waits for that.
       await Promise.all([...open.values()].map((page) => page.then((p) => p.close()).catch(() => {})));
       open.clear();

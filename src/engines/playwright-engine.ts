@@ -50,6 +50,9 @@ export function ownBrowserTypes(): BrowserTypes | null {
 
 /** Chromium and Firefox (and Playwright's WebKit) through Playwright: one browser, one context per page origin. */
 export class PlaywrightEngine implements Engine {
+  /** Closing the browser closes its contexts. */
+  readonly pagesCloseWithIt = true;
+
   private constructor(
     readonly name: EngineName,
     readonly backend: UsableBackend,

@@ -95,6 +95,11 @@ export interface Engine {
    * The page's `origin` is what the page reports (`null` when it is sandboxed).
    */
   openPage(origin: string, network: PageNetwork): Promise<EnginePage>;
+  /**
+   * Whether closing the engine closes its pages (a browser its contexts), so that they need not be
+   * closed one by one before it; not where each page is a process of its own (a WebDriver session).
+   */
+  readonly pagesCloseWithIt: boolean;
   close(): Promise<void>;
 }
 

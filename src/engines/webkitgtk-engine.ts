@@ -33,6 +33,8 @@ window.ccFetchAll(specs).then(done, (e) => done(specs.map(() => ({ kind: 'reject
  */
 export class WebKitGtkEngine implements Engine {
   readonly name = 'webkit' as const;
+  /** Each page is a WebDriver session with a driver process of its own. */
+  readonly pagesCloseWithIt = false;
   version = 'unknown';
 
   private constructor(
