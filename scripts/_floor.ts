@@ -9,11 +9,14 @@ import { runScenario } from '../src/run/run-scenario.ts';
 import { createTarget } from '../src/run/target.ts';
 import { proxyOptionsOf } from '../src/wire/proxy-options.ts';
 import { startRecordingProxy } from '../src/wire/recording-proxy.ts';
+
 const inputs = loadInputs();
 const target = createTarget(inputs);
 const app = buildServer(inputs.realm);
 await app.listen({ host: 'localhost', port: 0 });
-const proxy = await startRecordingProxy(proxyOptionsOf(inputs, `localhost:${(app.server.address() as AddressInfo).port}`));
+const proxy = await startRecordingProxy(
+  proxyOptionsOf(inputs, `localhost:${(app.server.address() as AddressInfo).port}`),
+);
 const backend = resolveBackend((process.argv[2] ?? 'chromium') as 'chromium');
 if (backend.kind === 'unavailable') throw new Error('x');
 const t0 = performance.now();
@@ -28,6 +31,19 @@ for (const scenario of inputs.catalogue.scenarios) {
 }
 console.log('total', Math.round(performance.now() - t0));
 times.sort((a, b) => b[0] - a[0]);
-console.log(times.slice(0, 20).map(([ms, id]) => `${Math.round(ms)} ${id}`).join('\n'));
-console.log('sum>100', Math.round(times.filter(([ms]) => ms > 100).reduce((a, [ms]) => a + ms, 0)), 'rest', Math.round(times.filter(([ms]) => ms <= 100).reduce((a, [ms]) => a + ms, 0)));
-await pages.closeAll(); await engine.close(); await proxy.close(); await app.close();
+console.log(
+  times
+    .slice(0, 20)
+    .map(([ms, id]) => `${Math.round(ms)} ${id}`)
+    .join('\n'),
+);
+console.log(
+  'sum>100',
+  Math.round(times.filter(([ms]) => ms > 100).reduce((a, [ms]) => a + ms, 0)),
+  'rest',
+  Math.round(times.filter(([ms]) => ms <= 100).reduce((a, [ms]) => a + ms, 0)),
+);
+await pages.closeAll();
+await engine.close();
+await proxy.close();
+await app.close();

@@ -12,7 +12,7 @@ import { type Inputs, loadInputs } from '../src/input/inputs.ts';
 import { RunAhead, readSelection, selectionKey } from '../src/run/run-ahead.ts';
 import { createTarget, type Target } from '../src/run/target.ts';
 import { proxyOptionsOf } from '../src/wire/proxy-options.ts';
-import { type RecordingProxy, startRecordingProxy } from '../src/wire/recording-proxy.ts';
+import { loadMockttp, type RecordingProxy, startRecordingProxy } from '../src/wire/recording-proxy.ts';
 
 export interface WorkerFixtures {
   /** How this project's engine is driven; playwright.config.ts picks it per project at run time. */
@@ -44,6 +44,8 @@ export const test = base.extend<object, WorkerFixtures>({
   engine: [
     async ({ backend, headless }, use) => {
       if (backend.kind === 'unavailable') throw new Error(`No usable engine. ${backend.install}`);
+      // The recording proxy's library loads while the engine launches (most of which is waiting).
+      loadMockttp().catch(() => {});
       const engine = await launchEngine(backend, { headless, fallback: { chromium, firefox, webkit } });
       try {
         await use(engine);

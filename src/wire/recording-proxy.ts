@@ -77,10 +77,20 @@ function pairs(raw: ReadonlyArray<[string, string]>): Array<[string, string]> {
   return raw.map(([n, v]) => [n, v]);
 }
 
+let mockttp: Promise<typeof import('mockttp')> | undefined;
+
+/**
+ * mockttp, loaded when first asked for, not with this module: the test runner's main process loads the
+ * spec files, and with them this module, without ever starting a proxy (0.3 s of its start). A worker
+ * asks for it as it launches its engine, so that both happen at once.
+ */
+export function loadMockttp(): Promise<typeof import('mockttp')> {
+  mockttp ??= import('mockttp');
+  return mockttp;
+}
+
 export async function startRecordingProxy(options: ProxyOptions): Promise<RecordingProxy> {
-  // mockttp is loaded when a proxy starts, not with this module: the test runner's main process loads
-  // the spec files, and with them this module, without ever starting a proxy (0.3 s of its start).
-  const [ca, { getLocal }] = await Promise.all([proxyCa(), import('mockttp')]);
+  const [ca, { getLocal }] = await Promise.all([proxyCa(), loadMockttp()]);
   const server: Mockttp = getLocal({ https: { key: ca.key, cert: ca.cert }, recordTraffic: false });
   await server.start();
 
