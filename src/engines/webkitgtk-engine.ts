@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { Builder, type WebDriver } from 'selenium-webdriver';
+import type { WebDriver } from 'selenium-webdriver';
 import { freePort, killGroup, onLines, spawnGroup, withTimeout } from './processes.ts';
 import {
   type Engine,
@@ -140,6 +140,9 @@ export class WebKitGtkEngine implements Engine {
         SESSION_TIMEOUT_MS,
         `WebKitWebDriver on port ${port}`,
       );
+      // Loaded here, not with this module: the runner's main process and Chromium's and Firefox's
+      // workers load it without starting a session.
+      const { Builder } = await import('selenium-webdriver');
       const driver = new Builder()
         .usingServer(`http://127.0.0.1:${port}`)
         .withCapabilities({
