@@ -13,7 +13,7 @@ import { isLoopbackHost } from '../fetch-standard/rules.ts';
 import { loadInputs } from '../input/inputs.ts';
 import { CONTRACT_AREA } from '../policy/contract.ts';
 import { policyWarnings } from '../policy/policy.ts';
-import { planOf } from '../run/plan.ts';
+import { endpointOfTitles, planOf } from '../run/plan.ts';
 import { selectionKey, writeSelection } from '../run/run-ahead.ts';
 import { createTarget } from '../run/target.ts';
 import { DIVERGENCE_ANNOTATION, HARNESS_RERUN_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
@@ -36,10 +36,10 @@ function keyOf(test: TestCase): string | null {
   return selectionKey(path[1] ?? '', path.slice(3, -1), test.title);
 }
 
-/** The endpoint a conformance test belongs to: its outer describe when there are two. */
+/** The endpoint a conformance test belongs to (src/run/plan.ts). */
 function endpointOfTest(test: TestCase): string | null {
   const path = test.titlePath();
-  return basename(path[2] ?? '') === CONFORMANCE_SPEC && path.length > 5 ? (path[3] ?? null) : null;
+  return basename(path[2] ?? '') === CONFORMANCE_SPEC ? endpointOfTitles(path.slice(3, -1)) : null;
 }
 
 type Tally = {

@@ -37,9 +37,15 @@ function byArea(scenarios: CatalogueEntry[]): Array<[string, CatalogueEntry[]]> 
   return [...areas.entries()];
 }
 
-/** The endpoint a chunk belongs to, as reports name it (null: the only one, or the reference realm). */
-export const endpointOf = (chunk: Chunk): string | null =>
-  chunk.titles.length > 1 ? (chunk.titles[0] ?? null) : null;
+/**
+ * The endpoint of a conformance test, from the describe titles above it (endpoint, area): the outer one
+ * when there are two (null: the only endpoint, or the reference realm).
+ */
+export const endpointOfTitles = (titles: string[]): string | null =>
+  titles.length > 1 ? (titles[0] ?? null) : null;
+
+/** The endpoint a chunk belongs to, as reports name it. */
+export const endpointOf = (chunk: Chunk): string | null => endpointOfTitles(chunk.titles);
 
 /**
  * How many jobs an endpoint's chunks make: as many as Playwright's default number of workers on this
