@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import * as x509 from '@peculiar/x509';
 
 /** A file holding the run's proxy CA, written once by the main process (src/report/global-setup.ts). */
 export const PROXY_CA_ENV = 'CORS_CONFORMANCE_PROXY_CA';
@@ -16,6 +15,8 @@ const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
  * 0.5 s of every run's start here, before any worker could start.
  */
 async function generateCa(): Promise<Ca> {
+  // Loaded here: workers read the run's CA and never make one (0.1 s of each worker's start).
+  const x509 = await import('@peculiar/x509');
   const keys = await crypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
   const day = 24 * 60 * 60 * 1000;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
