@@ -48,8 +48,17 @@ export function environmentInfo(inputs: Inputs, backends: Backend[]): Record<str
     'page origin': inputs.pageOrigin,
     catalogue: `${catalogue.scenarios.length} scenarios in ${catalogue.areas.length} areas`,
   };
+  // Asked for when Allure writes the environment, at the end of the run: each probe starts a process
+  // (0.1 s in all), which at the start would hold up the workers.
   for (const backend of backends) {
-    info[`engine ${backend.engine}`] = `${installedVersion(backend)}; ${describeBackend(backend)}`;
+    let value: string | undefined;
+    Object.defineProperty(info, `engine ${backend.engine}`, {
+      enumerable: true,
+      get: () => {
+        value ??= `${installedVersion(backend)}; ${describeBackend(backend)}`;
+        return value;
+      },
+    });
   }
   return info;
 }
