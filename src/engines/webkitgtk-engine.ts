@@ -135,11 +135,7 @@ export class WebKitGtkEngine implements Engine {
     try {
       // Only once the driver listens: building a driver sends POST /session at once, and selenium retries
       // a refused connection three times 15 ms apart, less than a loaded machine takes to start the driver.
-      await withTimeout(
-        Promise.race([waitForDriver(port), exited]),
-        SESSION_TIMEOUT_MS,
-        `WebKitWebDriver on port ${port}`,
-      );
+      await Promise.race([waitForDriver(port), exited]);
       // Loaded here, not with this module: the runner's main process and Chromium's and Firefox's
       // workers load it without starting a session.
       const { Builder } = await import('selenium-webdriver');

@@ -36,9 +36,8 @@ async function generateCa(): Promise<Ca> {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const key = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
   return {
-    key: `-----BEGIN PRIVATE KEY-----\n${key.match(/.{1,64}/g)?.join('\n')}\n-----END PRIVATE KEY-----\n`,
+    key: x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'),
     cert: cert.toString('pem'),
   };
 }

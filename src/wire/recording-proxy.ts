@@ -77,17 +77,12 @@ function pairs(raw: ReadonlyArray<[string, string]>): Array<[string, string]> {
   return raw.map(([n, v]) => [n, v]);
 }
 
-let mockttp: Promise<typeof import('mockttp')> | undefined;
-
 /**
  * mockttp, loaded when first asked for, not with this module: the test runner's main process loads the
  * spec files, and with them this module, without ever starting a proxy (0.3 s of its start). A worker
  * asks for it as it launches its engine, so that both happen at once.
  */
-export function loadMockttp(): Promise<typeof import('mockttp')> {
-  mockttp ??= import('mockttp');
-  return mockttp;
-}
+export const loadMockttp = (): Promise<typeof import('mockttp')> => import('mockttp');
 
 export async function startRecordingProxy(options: ProxyOptions): Promise<RecordingProxy> {
   const [ca, { getLocal }] = await Promise.all([proxyCa(), loadMockttp()]);
