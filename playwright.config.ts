@@ -1,10 +1,11 @@
+import { resolve } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { backendPreference, resolveBackend, WEBKITGTK_HOST_PROBED } from './src/engines/backends.ts';
 import { ENGINES } from './src/engines/session.ts';
 import { InputError } from './src/input/data-file.ts';
 import { type Inputs, loadInputs } from './src/input/inputs.ts';
 import { environmentInfo } from './src/report/environment.ts';
-import { ALLURE_RESULTS_DIR } from './src/report/global-setup.ts';
+import { ALLURE_RESULTS_DIR, REPORT_DIR } from './src/report/global-setup.ts';
 import { batchSizeOf } from './src/run/run-ahead.ts';
 import type { WorkerFixtures } from './tests/fixtures.ts';
 
@@ -30,9 +31,15 @@ for (const backend of backends)
   if (!isWorker && backend.kind === 'webkitgtk-webdriver')
     process.env[WEBKITGTK_HOST_PROBED] = backend.consoleMessages ? 'yes' : 'no';
 
+// This file runs as TypeScript in a clone and as JavaScript from the installed package (dist/):
+// the files it names are its siblings in the same language.
+const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+
 export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   testDir: './tests',
-  testMatch: '*.spec.ts',
+  testMatch: `*.spec.${ext}`,
+  // Results go where the run is started (the user's project when the package is installed).
+  outputDir: resolve('test-results'),
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   timeout: 30_000,
@@ -42,7 +49,7 @@ export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
   // stderr (src/run/run-ahead.ts, src/engines/webkitgtk-engine.ts). `--retries=N` still works, and the
   // run summary lists every test that passed only on a retry.
   retries: 0,
-  globalSetup: './src/report/global-setup.ts',
+  globalSetup: `./src/report/global-setup.${ext}`,
   reporter: [
     ['list'],
     // A JSON report where one is asked for (the acceptance tests read it), next to the usual reporters.
@@ -51,7 +58,13 @@ export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
     ...(process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR
       ? [['blob', { outputDir: process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR }] as ['blob', { outputDir: string }]]
       : []),
-    ['./src/report/run-summary-reporter.ts'],
+    // Playwright's HTML report on request (cors-conformance run --html).
+    ...(process.env.CORS_HTML_REPORT
+      ? [['html', { open: 'never', outputFolder: resolve(REPORT_DIR, 'html') }] as ['html', object]]
+      : []),
+    ['junit', { outputFile: resolve(REPORT_DIR, 'junit.xml') }],
+    [`./src/report/run-summary-reporter.${ext}`],
+    [`./src/report/matrix-reporter.${ext}`],
     [
       'allure-playwright',
       {

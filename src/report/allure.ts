@@ -102,3 +102,21 @@ export function reportRun(
     text('page outcome', pageOutcomeTranscript(run, secrets), 'application/json'),
   );
 }
+
+/** What reportRun left in a test's attachments, read back for other reports (the results matrix). */
+export function evidenceOf(attachments: Attachments): { summary: string | null; flaws: string[] } {
+  let text: string | null = null;
+  const flaws: string[] = [];
+  for (const a of attachments) {
+    if (a.contentType !== ALLURE_RUNTIME_MESSAGE_CONTENT_TYPE || !a.body) continue;
+    const m = JSON.parse(a.body.toString('utf8')) as {
+      type: string;
+      data: { name?: string; content?: string; labels?: Array<{ name: string; value: string }> };
+    };
+    if (m.type === 'attachment_content' && m.data.name === 'summary' && m.data.content)
+      text = Buffer.from(m.data.content, 'base64').toString('utf8');
+    if (m.type === 'metadata')
+      flaws.push(...(m.data.labels ?? []).filter((l) => l.name === 'flaw').map((l) => l.value));
+  }
+  return { summary: text, flaws };
+}

@@ -7,6 +7,8 @@ import { writeRunCa } from '../wire/proxy-ca.ts';
 
 /** Where allure-playwright writes; ALLURE_RESULTS_DIR moves it (nested runs in the acceptance tests). */
 export const ALLURE_RESULTS_DIR = process.env.ALLURE_RESULTS_DIR || 'allure-results';
+/** Where the results matrix, the JUnit XML and Playwright's HTML report (on request) go: CORS_REPORT_DIR. */
+export const REPORT_DIR = process.env.CORS_REPORT_DIR || 'cors-report';
 
 /**
  * Before the run: each run's Allure results are that run's alone (results of an earlier run would read

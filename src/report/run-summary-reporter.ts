@@ -26,20 +26,24 @@ import { ALLURE_RESULTS_DIR } from './global-setup.ts';
  * test may be skipped (a skipped engine must never read as a pass).
  */
 
-/** The conformance spec's tests: one per scenario, endpoint and engine (tests/conformance.spec.ts). */
-const CONFORMANCE_SPEC = 'conformance.spec.ts';
+/**
+ * The conformance spec's tests: one per scenario, endpoint and engine (tests/conformance.spec.ts, or
+ * its JavaScript in the installed package).
+ */
+const isConformanceSpec = (file: string | undefined): boolean =>
+  /^conformance\.spec\.[jt]s$/.test(basename(file ?? ''));
 
 /** A conformance test's key (project, describes, title), as the workers' run-ahead names it. */
 function keyOf(test: TestCase): string | null {
   const path = test.titlePath();
-  if (basename(path[2] ?? '') !== CONFORMANCE_SPEC) return null;
+  if (!isConformanceSpec(path[2])) return null;
   return selectionKey(path[1] ?? '', path.slice(3, -1), test.title);
 }
 
 /** The endpoint a conformance test belongs to (src/run/plan.ts). */
 function endpointOfTest(test: TestCase): string | null {
   const path = test.titlePath();
-  return basename(path[2] ?? '') === CONFORMANCE_SPEC ? endpointOfTitles(path.slice(3, -1)) : null;
+  return isConformanceSpec(path[2]) ? endpointOfTitles(path.slice(3, -1)) : null;
 }
 
 type Tally = {
@@ -179,7 +183,12 @@ export default class RunSummaryReporter implements Reporter {
     const grep = Array.isArray(this.config.grep) ? this.config.grep : [this.config.grep];
     const everyGrep = grep.every((g) => String(g) === '/.*/');
     const narrowing = ['--last-failed', '--only-changed', '-g', '--grep', '--shard', '--grep-invert'];
-    const fileArgs = this.config.argv?.some?.((a) => a.endsWith('.ts')) ?? false;
+    // Test files named on the command line (not node's script, not the config file).
+    const args = (this.config.argv ?? []).slice(2);
+    const fileArgs = args.some(
+      (a, i) =>
+        /\.[jt]s$/.test(a) && !['-c', '--config'].includes(args[i - 1] ?? '') && !a.startsWith('--config='),
+    );
     return (
       everyGrep &&
       !this.config.grepInvert &&
@@ -241,7 +250,7 @@ export default class RunSummaryReporter implements Reporter {
       `\ncors-conformance summary (verdicts are what each engine did):\n${table.join('\n')}\n`,
     );
     process.stdout.write(
-      `Allure results: ${ALLURE_RESULTS_DIR}/ (npm run report, then npm run report:open)\n`,
+      `Allure results: ${ALLURE_RESULTS_DIR}/ (npm run report in a clone, npx cors-conformance report where the package is installed)\n`,
     );
     const inputs = loadInputs();
     if (inputs.endpoint && !inputs.endpoint.policy && result.status !== 'interrupted')

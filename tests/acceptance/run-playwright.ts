@@ -50,6 +50,7 @@ export async function runPlaywright(
       ...env,
       PLAYWRIGHT_JSON_OUTPUT_NAME: report,
       ALLURE_RESULTS_DIR: join(work, 'allure-results'),
+      CORS_REPORT_DIR: join(work, 'cors-report'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
