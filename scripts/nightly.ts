@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ENGINES } from '../src/engines/session.ts';
+import { projects, targetOf, UsageError } from '../cli/usage.ts';
 
 /**
  * What the nightly CI workflow does, runnable on one machine:
@@ -23,9 +23,6 @@ export type Mode = (typeof MODES)[number];
 export const DEFAULT_SHARDS = 3;
 export const MAX_SHARDS = 20;
 const HTML_REPORT_DIR = 'playwright-report';
-
-/** A bad input or argument: said on stderr, exit 2, nothing run. */
-export class UsageError extends Error {}
 
 const isMode = (word: string | undefined): word is Mode => (MODES as readonly string[]).includes(word ?? '');
 
@@ -57,43 +54,6 @@ export function shardCount(value: string | undefined): number {
 export const shardMatrix = (count: number): number[] => Array.from({ length: count }, (_, i) => i + 1);
 
 type Env = Record<string, string | undefined>;
-
-/** The Playwright projects ENGINES names (none: every engine). */
-export function projects(env: Env): string[] {
-  const wanted = (env.ENGINES ?? '')
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  const unknown = wanted.filter((e) => !(ENGINES as readonly string[]).includes(e));
-  if (unknown.length > 0)
-    throw new UsageError(`ENGINES names ${unknown.join(', ')}; the engines are ${ENGINES.join(', ')}`);
-  return wanted.map((engine) => `--project=${engine}`);
-}
-
-/**
- * What the run is against, as a sentence; a UsageError when one endpoint and a targets file are both
- * given (in CI: the target_url and targets inputs, or the repository variables) or the file is missing.
- * The config checks the files themselves (playwright.config.ts), before any browser starts.
- */
-export function targetOf(env: Env): string {
-  const value = (name: string) => env[name]?.trim() || undefined;
-  const [url, policy, targets] = [value('TARGET_URL'), value('CORS_POLICY'), value('CORS_TARGETS')];
-  if (targets) {
-    const also = [url && 'TARGET_URL', policy && 'CORS_POLICY'].filter(Boolean).join(' and ');
-    if (also)
-      throw new UsageError(
-        `CORS_TARGETS and ${also} are both set: give one endpoint (TARGET_URL, CORS_POLICY) or a targets file (CORS_TARGETS), not both (in CI: the inputs target_url and targets, or the repository variables of these names)`,
-      );
-    if (!statSync(targets, { throwIfNoEntry: false })?.isFile())
-      throw new UsageError(
-        `CORS_TARGETS is "${targets}", which is not a file here: name a targets file in the repository (npm run targets writes one)`,
-      );
-    return `the endpoints of the targets file ${targets}`;
-  }
-  if (url)
-    return `one endpoint, ${url}, ${policy ? `with the policy ${policy}` : 'without a policy (discovery)'}`;
-  return `the reference realm${value('REALM_CONFIG') ? ` ${value('REALM_CONFIG')}` : ''}`;
-}
 
 function run(command: string, args: string[], env: Env = {}): number {
   console.log(`$ ${command} ${args.join(' ')}`);

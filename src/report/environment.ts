@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describeBackend } from '../engines/backends.ts';
 import type { Backend } from '../engines/session.ts';
 import type { Inputs } from '../input/inputs.ts';
@@ -11,7 +12,11 @@ export function installedVersion(backend: Backend): string {
     spawnSync(command, args, { encoding: 'utf8', timeout: 5_000 }).stdout?.trim().split('\n')[0] ?? '';
   switch (backend.kind) {
     case 'playwright': {
-      const browsersJson = createRequire(import.meta.url).resolve('playwright-core/browsers.json');
+      // playwright-core exports its package.json, not browsers.json beside it.
+      const browsersJson = join(
+        dirname(createRequire(import.meta.url).resolve('playwright-core/package.json')),
+        'browsers.json',
+      );
       const browsers = JSON.parse(readFileSync(browsersJson, 'utf8')).browsers as Array<{
         name: string;
         browserVersion?: string;

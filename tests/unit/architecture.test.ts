@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The direction of dependencies, as a test: the product core (src/) is importable by specs, scripts
- * and the reference server, and imports none of them. src/ may read the reference realm's data model
+ * The direction of dependencies, as a test: the product core (src/) is importable by specs, scripts,
+ * the command line (cli/) and the reference server, and imports none of them. src/ may read the reference realm's data model
  * (its schema and loader: the reference target runs against that realm), never the server's app.
  */
 
@@ -16,16 +16,18 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** `except`: allowed imports, as `target` (from any file of the folder) or `file -> target`. */
 const FORBIDDEN: Record<string, { forbidden: string[]; except?: string[] }> = {
   src: {
-    forbidden: ['tests/', 'scripts/', 'server/'],
+    forbidden: ['tests/', 'scripts/', 'server/', 'cli/'],
     except: ['server/realm.ts', 'server/realm-schema.ts'],
   },
   scenarios: { forbidden: ['tests/', 'scripts/'] },
   scripts: { forbidden: ['tests/'] },
   // The server's entry point serves the catalogue's inline pipelines too; the app itself never reads the catalogue.
   server: {
-    forbidden: ['tests/', 'scripts/', 'scenarios/'],
-    except: ['server/main.ts -> scenarios/load.ts'],
+    forbidden: ['tests/', 'scripts/', 'scenarios/', 'cli/'],
+    except: ['server/serve.ts -> scenarios/load.ts'],
   },
+  // The command line (the package's `bin`) is a shell over the core and the server, as scripts are.
+  cli: { forbidden: ['tests/', 'scripts/'] },
 };
 
 function sourceFiles(dir: string): string[] {
@@ -58,7 +60,7 @@ export function violations(files: Array<{ file: string; text: string }>): string
 }
 
 describe('the direction of dependencies', () => {
-  it('src/, scenarios/, scripts/ and server/ import only what their layer may', () => {
+  it('src/, scenarios/, scripts/, server/ and cli/ import only what their layer may', () => {
     const files = Object.keys(FORBIDDEN).flatMap((dir) =>
       sourceFiles(dir).map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') })),
     );
