@@ -50,8 +50,12 @@ export interface Discovery {
 
 /** Headers worth trying beyond those the preflight answer names. */
 export const COMMON_HEADERS = ['Authorization', 'Content-Type', 'apikey', 'X-Api-Key', 'X-Requested-With'];
-/** Methods tried one by one (HEAD follows GET on most servers and says nothing more). */
-export const PROBED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/**
+ * Methods tried one by one. HEAD too: many servers answer it as GET (Express, Flask) and others 404
+ * (a Digibee trigger that does not list it), and a HEAD from a page needs no preflight, so whether it
+ * is served decides what the page gets.
+ */
+export const PROBED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** A header no server can have listed: allowed means Allow-Headers is `*` or echoes the request. */
 const RANDOM_HEADER = 'X-Cors-Discovery-Zq7';
 const NOT_SERVED = [404, 405, 501];

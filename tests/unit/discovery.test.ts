@@ -88,6 +88,12 @@ describe('discovery infers the policy a server was configured with', () => {
     assert.deepEqual(inferred.exposeHeaders, ['X-Request-Id']);
     assert.deepEqual(inferred.methods, ['GET', 'PUT', 'OPTIONS']);
   });
+  it('whether HEAD is served (answered as GET, or 404), which a page sends without a preflight', async () => {
+    const served = await infer({ allowOrigin: '*', methods: ['GET', 'HEAD', 'OPTIONS'] });
+    assert.deepEqual(served.methods, ['GET', 'HEAD', 'OPTIONS']);
+    const unserved = await infer({ allowOrigin: '*', methods: ['GET', 'OPTIONS'] });
+    assert.deepEqual(unserved.methods, ['GET', 'OPTIONS']);
+  });
   it('reflection with credentials: inferred as such, and insecure whatever the intent', async () => {
     const found = await discover(
       serverOf(
