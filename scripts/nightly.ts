@@ -11,8 +11,9 @@ import { projects, targetOf, UsageError } from '../cli/usage.ts';
  *   npm run nightly -- matrix       the shards: SHARDS (default 3, at most 20) as `count=N` and
  *                                   `matrix=[1,...,N]`, appended to $GITHUB_OUTPUT (CI's plan job)
  *   npm run nightly -- merge        the shards' blob reports (PLAYWRIGHT_BLOB_OUTPUT_DIR, default
- *                                   blob-report/) into Playwright's HTML report (playwright-report/),
- *                                   and the Allure report from allure-results/ (CI's report job)
+ *                                   blob-report/) into Playwright's HTML report (playwright-report/)
+ *                                   and the results matrix (cors-report/matrix.html), and the Allure
+ *                                   report from allure-results/ (CI's report job)
  * `npm run nightly` is `nightly.ts all`; a mode named after it replaces `all`.
  * ENGINES=chromium,firefox narrows the engines. The target: TARGET_URL (with CORS_POLICY), or a
  * targets file CORS_TARGETS, not both; neither runs the reference realm. API_KEY works as always.
@@ -84,10 +85,17 @@ function merge(env: Env): number {
   } else {
     console.log(`cors-conformance: merging ${zips.length} blob reports from ${blobs}/: ${zips.join(', ')}`);
     const html = { PLAYWRIGHT_HTML_OPEN: 'never', PLAYWRIGHT_HTML_OUTPUT_DIR: HTML_REPORT_DIR };
-    // The run summary over the merged run: its endpoint x engine table and the completeness check no shard could make.
+    // The run summary over the merged run (its endpoint x engine table and the completeness check no
+    // shard could make), and the results matrix of the whole run (cors-report/matrix.html).
     run(
       'npx',
-      ['playwright', 'merge-reports', '--reporter', 'html,./src/report/run-summary-reporter.ts', blobs],
+      [
+        'playwright',
+        'merge-reports',
+        '--reporter',
+        'html,./src/report/run-summary-reporter.ts,./src/report/matrix-reporter.ts',
+        blobs,
+      ],
       html,
     );
     if (existsSync(`${HTML_REPORT_DIR}/index.html`))

@@ -49,7 +49,6 @@ export default class MatrixReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     // A retried test's last result stands (the run summary lists any that passed only on a retry).
-    if (result.status === 'interrupted' && result.retry > 0) return;
     const path = test.titlePath();
     const engine = path[1] ?? '?';
     const describes = path.slice(3, -1);
@@ -180,7 +179,7 @@ section{border-top:1px solid #ccc;margin-top:1em}section:target{background:#ffd}
 pre{white-space:pre-wrap}.div{color:#805}.flaw{color:#a00}
 </style></head><body id="top">
 <h1>cors-conformance results matrix</h1>
-<p>Run ${html(result.status)}: ${counts.cells} results, ${counts.failed} not as expected, ${counts.divergences} divergences, ${counts.flaws} with a server flaw.
+<p>Run ${html(result.status)}: ${counts.cells} results, ${counts.failed} failed or not run, ${counts.divergences} divergences, ${counts.flaws} with a server flaw.
 Colours are what the engine did (allowed, blocked, unreachable); ✗ a verdict other than expected, ◆ a divergence from the Fetch standard, ⚑ a server flaw. Each cell links to its evidence.</p>
 <p><label>Area <select id="area"><option value="">all</option>${areas.map((a) => `<option>${html(a)}</option>`).join('')}</select></label>
 <label><input type="checkbox" id="failures"> only rows with a failure</label></p>

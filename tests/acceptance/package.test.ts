@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { validateWorkflow } from '@action-validator/core';
 import { chromium } from '@playwright/test';
 import { launchSettings, resolveBackend } from '../../src/engines/backends.ts';
 import { defaultPageOrigin } from '../../src/input/inputs.ts';
@@ -207,6 +208,30 @@ describe('the installed package (npm pack, npm install, npx cors-conformance)', 
     const engine = await cli(['run', '--engines', 'chromium,opera']);
     assert.equal(engine.status, 2);
     assert.match(engine.output, /ENGINES names opera/);
+  });
+
+  it('init discovers the endpoint and writes a policy, a targets file and a workflow that pass', async () => {
+    const init = await cli(['init', '--target', server.url, '--engines', 'chromium']);
+    assert.equal(init.status, 0, init.output.slice(-3000));
+    const written = JSON.parse(readFileSync(join(project, 'cors-targets.json'), 'utf8'));
+    assert.deepEqual(written, {
+      targets: [{ name: 'orders', url: server.url, policy: './cors-policy.json' }],
+    });
+    const policy = JSON.parse(readFileSync(join(project, 'cors-policy.json'), 'utf8'));
+    assert.deepEqual(policy.allowHeaders?.map((h: string) => h.toLowerCase()).sort(), [
+      'content-type',
+      'x-tenant',
+    ]);
+    const workflow = readFileSync(join(project, '.github', 'workflows', 'cors-conformance.yml'), 'utf8');
+    assert.deepEqual(validateWorkflow(workflow).errors, []);
+    assert.match(workflow, /npx cors-conformance run --targets cors-targets\.json/);
+    // What discovery found is what the endpoint does: the run of the written targets file passes.
+    const run = await cli(['run', '--targets', 'cors-targets.json', '--engines', 'chromium']);
+    assert.equal(run.status, 0, run.output.slice(-3000));
+    assert.equal(junit().failures, 0);
+    // A second init would overwrite them: refused.
+    const again = await cli(['init', '--target', server.url]);
+    assert.equal(again.status, 2);
   });
 
   it("says in one line that Playwright's download is refused, without stack traces", async () => {
