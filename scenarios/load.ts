@@ -190,6 +190,12 @@ export function loadCatalogue(realm: RealmConfig, dir: string = CATALOGUE_DIR): 
           `is required: pipeline "${pipeline.name}" has quirks, so no policy says what must happen`,
         );
       }
+      if (scenario.environment !== 'prod' && scenario.scope !== 'reference') {
+        problem(
+          at('scope'),
+          `must be "reference": the ${scenario.environment} environment is the reference realm's (its own host and CORS HTTP header policy)`,
+        );
+      }
       if (/\bshould\b/i.test(scenario.description)) {
         problem(at('description'), 'states a wish ("should"); state the fact the engines enforce');
       }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Pipeline } from '../server/realm-schema.ts';
+import { Environment, Pipeline } from '../server/realm-schema.ts';
 import {
   FETCH_ANCHORS,
   isForbiddenMethod,
@@ -46,7 +46,33 @@ export const Citation = z.discriminatedUnion('source', [
       quote: z.string().min(10),
     })
     .strict(),
+  /** A page of Digibee's documentation other than the seed, its URL written out, quoted. */
+  z
+    .object({
+      source: z.literal('digibee'),
+      url: z
+        .url({ protocol: /^https$/ })
+        .refine((u) => new URL(u).hostname === 'docs.digibee.com', 'must be a page of docs.digibee.com'),
+      title: z.string().min(3),
+      quote: z.string().min(10),
+    })
+    .strict(),
 ]);
+
+/** Where a citation points, and its name in reports. */
+export function citationLink(
+  citation: Citation,
+  specUrl: (anchor: string) => string,
+): { url: string; name: string } {
+  switch (citation.source) {
+    case 'fetch':
+      return { url: specUrl(citation.anchor), name: `Fetch: ${citation.anchor}` };
+    case 'seed':
+      return { url: SEED_DOCUMENT.url, name: `Digibee docs: ${citation.section}` };
+    case 'digibee':
+      return { url: citation.url, name: `Digibee docs: ${citation.title}` };
+  }
+}
 export type Citation = z.infer<typeof Citation>;
 
 export const Level = z.enum(['must', 'should', 'info']);
@@ -144,7 +170,9 @@ export const Scenario = z
     /** A fact about the behaviour, not a wish: "is refused", never "should be refused". */
     description: z.string().min(20),
     level: Level.default('must'),
-    spec: z.array(Citation).min(1, 'needs at least one citation (Fetch standard anchor or the seed)'),
+    spec: z
+      .array(Citation)
+      .min(1, 'needs at least one citation (a Fetch standard anchor, the seed or a Digibee page)'),
     /**
      * The reference realm's pipeline the scenario runs against. In an area file a record names one
      * here or states its answer inline (`server`, see ScenarioRecord); the loader then names the
@@ -164,6 +192,11 @@ export const Scenario = z
     pageOrigin: z.union([SerializedOrigin, z.literal('null')]).optional(),
     /** The reference API's scheme (https by default); `http` from an https page is mixed content. */
     targetScheme: z.enum(['https', 'http']).default('https'),
+    /**
+     * The reference realm's environment the request goes to: each has its own host (`test.` before the
+     * production one) and its own CORS HTTP header policy. Only with `scope: reference`.
+     */
+    environment: Environment.default('prod'),
     request: RequestSpec,
     /** Absent: derived from the pipeline's (or, against TARGET_URL, the owner's) policy. */
     expect: Expectation.optional(),

@@ -1,4 +1,4 @@
-import { SEED_DOCUMENT } from '../scenarios/schema.ts';
+import { citationLink } from '../scenarios/schema.ts';
 import { specUrl } from '../src/fetch-standard/rules.ts';
 import { InputError } from '../src/input/data-file.ts';
 import { loadInputs } from '../src/input/inputs.ts';
@@ -38,11 +38,8 @@ if (args.has('--json')) {
     );
     console.log(`    ${scenario.description}`);
     for (const citation of scenario.spec) {
-      console.log(
-        citation.source === 'fetch'
-          ? `    - ${specUrl(citation.anchor)}: "${citation.quote}"`
-          : `    - ${SEED_DOCUMENT.url} (${citation.section}): "${citation.quote}"`,
-      );
+      const { url, name } = citationLink(citation, specUrl);
+      console.log(`    - ${url} (${name}): "${citation.quote}"`);
     }
   }
 }

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { corsResponseHeaders, withRawHeaders } from '../src/policy/cors-headers.ts';
 import { headerPairs, rawHeaderPairs, TOKEN_PARAM, type WireExchange } from '../src/wire/exchange.ts';
-import { effectiveCors, pipelinePath } from './realm.ts';
+import { effectiveCors, environmentOfHost, pipelinePath } from './realm.ts';
 import type { Pipeline, RealmConfig } from './realm-schema.ts';
 import { RequestLog } from './request-log.ts';
 
@@ -83,7 +83,7 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
     );
   }
   const quirks = pipeline.quirks ?? {};
-  const cors = effectiveCors(realm, pipeline);
+  const cors = effectiveCors(realm, pipeline, environmentOfHost(request.hostname));
   const origin = request.headers.origin;
   if (method === 'OPTIONS') {
     // The preflight: browsers send no custom headers (so no apikey) on it.

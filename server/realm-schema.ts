@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HeaderName, HttpMethod, SLUG } from '../src/fetch-standard/values.ts';
 import { CorsHeaders, OriginMatching } from '../src/policy/cors-headers.ts';
+import { fromHeaderPairs } from '../src/policy/policy.ts';
 
 /**
  * The reference realm's configuration, as data. It models what the seed document says a Digibee user
@@ -58,7 +59,10 @@ export const Pipeline = z
     trigger: TriggerKind,
     /** The HTTP methods the trigger serves; any other method is answered 404 Not Found. */
     methods: z.array(HttpMethod).min(1),
-    /** This pipeline's CORS headers; each one given here overrides the realm's, header by header. */
+    /**
+     * This pipeline's CORS headers (its trigger's "Add Cross-Origin Resource Sharing (CORS)" pairs); how
+     * they meet the realm's policy is the policy's to say (CorsHttpHeaderPolicy).
+     */
     cors: CorsHeaders.optional(),
     /** When set, requests other than the preflight must carry this value in the `apikey` header. */
     apiKey: z.string().min(1).optional(),
@@ -71,13 +75,60 @@ export const Pipeline = z
   .strict();
 export type Pipeline = z.infer<typeof Pipeline>;
 
+/** A realm's environments: each has its own policy configuration and its own host. */
+export const ENVIRONMENTS = ['prod', 'test'] as const;
+export const Environment = z.enum(ENVIRONMENTS);
+export type Environment = z.infer<typeof Environment>;
+
+/**
+ * CORS headers as key/value pairs, as typed in Digibee (`{"Access-Control-Allow-Origin": "*", ...}`),
+ * kept as typed and validated: an unknown key or a value the CORS layer cannot hold is an error naming
+ * the key. corsOfPairs reads them into the layer's fields.
+ */
+export const CorsHeaderPairs = z.record(z.string(), z.string()).superRefine((pairs, ctx) => {
+  const issue = (path: PropertyKey[], message: string) =>
+    ctx.addIssue({ code: 'custom', path: path as Array<string | number>, message });
+  const parsed = CorsHeaders.safeParse(fromHeaderPairs(pairs, issue));
+  if (parsed.success) return;
+  // An issue of a field is named by the key that set it.
+  const keyOf = (field: PropertyKey) =>
+    Object.keys(pairs).find((k) => headerField(k) === field) ?? String(field);
+  for (const i of parsed.error.issues) issue([keyOf(i.path[0] ?? ''), ...i.path.slice(1)], i.message);
+});
+
+/** The CORS layer's fields of key/value pairs that CorsHeaderPairs accepted. */
+export const corsOfPairs = (pairs: Record<string, string>): CorsHeaders =>
+  CorsHeaders.parse(fromHeaderPairs(pairs, () => {}));
+
+/** The CORS layer's field a Digibee header key sets (Access-Control-Allow-Origin: allowOrigin). */
+function headerField(key: string): string {
+  return key
+    .toLowerCase()
+    .replace(/^access-control-/, '')
+    .replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/**
+ * Digibee's CORS HTTP header policy (Administration > Policies > Transformation) for one environment:
+ * the key/value pairs, and the option "Don't override the pipeline's header configuration with the
+ * following new configuration", off by default. Off: for a key both set, the policy's value is sent;
+ * on: the pipeline's. Keys only one of them sets are sent as set.
+ */
+export const CorsHttpHeaderPolicy = z
+  .object({
+    headers: CorsHeaderPairs,
+    dontOverride: z.boolean().default(false),
+  })
+  .strict();
+export type CorsHttpHeaderPolicy = z.infer<typeof CorsHttpHeaderPolicy>;
+
 export const RealmConfig = z
   .object({
     name: z.string().regex(SLUG, 'must be lower-case letters, digits and dashes'),
     /** For a flawed profile: the one misconfiguration it has, in words. */
     flaw: z.string().optional(),
-    /** Global CORS Configuration: applies to every pipeline, header by header, unless it overrides. */
-    globalCors: CorsHeaders.optional(),
+    /** The realm's CORS HTTP header policy, per environment (the seed's Global CORS Configuration). */
+    corsPolicy: z.partialRecord(Environment, CorsHttpHeaderPolicy).default({}),
     pipelines: z.array(Pipeline).min(1),
     /**
      * Pipelines whose owner's contract (src/policy/contract.ts) runs against this realm: scenarios

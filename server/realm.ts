@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { check, InputError, readJson } from '../src/input/data-file.ts';
 import { CorsHeaders } from '../src/policy/cors-headers.ts';
 import type { Policy } from '../src/policy/policy.ts';
-import { Pipeline, Quirks, RealmConfig } from './realm-schema.ts';
+import { corsOfPairs, type Environment, Pipeline, Quirks, RealmConfig } from './realm-schema.ts';
 
 /** The realm the suite runs against by default: it reproduces the seed's example trigger. */
 export const REFERENCE_REALM_FILE = fileURLToPath(new URL('./realms/reference.json', import.meta.url));
@@ -19,7 +19,7 @@ const RealmOverlay = z
     extends: z.string().min(1),
     name: z.string().optional(),
     flaw: z.string().min(10, 'say which flaw the profile has'),
-    globalCors: CorsHeaders.optional(),
+    corsPolicy: z.record(z.string(), z.unknown()).optional(),
     pipelines: z.array(
       Pipeline.partial()
         .extend({ name: z.string(), cors: CorsHeaders.optional(), quirks: Quirks.optional() })
@@ -82,17 +82,27 @@ export function loadRealm(file: string = REFERENCE_REALM_FILE): RealmConfig {
 }
 
 /**
- * The trigger's CORS layer: which CORS headers a pipeline answers with.
- * Seed: "CORS can be configured individually within pipelines, or globally for the entire realm
- * through the Global CORS Configuration." Here a pipeline's header overrides the realm's, header by header.
+ * The trigger's CORS layer: which CORS headers a pipeline answers with in an environment. Digibee's
+ * CORS HTTP header policy page: the policy's value overrides the pipeline's for a key both set, unless
+ * "Don't override the pipeline's header configuration" is on; keys only one sets are added together.
  */
-export function effectiveCors(realm: RealmConfig, pipeline: Pipeline): CorsHeaders | null {
-  const merged: CorsHeaders = { ...realm.globalCors };
-  for (const [name, value] of Object.entries(pipeline.cors ?? {})) {
-    if (value !== undefined) Object.assign(merged, { [name]: value });
-  }
+export function effectiveCors(
+  realm: RealmConfig,
+  pipeline: Pipeline,
+  environment: Environment = 'prod',
+): CorsHeaders | null {
+  const policy = realm.corsPolicy[environment];
+  const defined = (headers: CorsHeaders | undefined) =>
+    Object.fromEntries(Object.entries(headers ?? {}).filter(([, v]) => v !== undefined)) as CorsHeaders;
+  const own = defined(pipeline.cors);
+  const fromPolicy = defined(policy ? corsOfPairs(policy.headers) : undefined);
+  const merged = policy?.dontOverride ? { ...fromPolicy, ...own } : { ...own, ...fromPolicy };
   return Object.keys(merged).length === 0 ? null : merged;
 }
+
+/** The environment a request is for, by its host: a host beginning with `test.` is the test environment. */
+export const environmentOfHost = (host: string | undefined): Environment =>
+  host?.toLowerCase().startsWith('test.') ? 'test' : 'prod';
 
 /** Digibee's pipeline URL shape: /pipeline/{realm}/v{major}/{pipeline}[/anything]. */
 export function pipelinePath(realm: string, pipeline: Pick<Pipeline, 'name' | 'major'>): string {
@@ -100,12 +110,16 @@ export function pipelinePath(realm: string, pipeline: Pick<Pipeline, 'name' | 'm
 }
 
 /**
- * A reference pipeline's configuration, seen as a policy (realm header merged in, header by header);
+ * A reference pipeline's configuration in an environment, seen as a policy (the realm's policy merged in);
  * null for a pipeline with quirks, which no policy describes.
  */
-export function policyOfPipeline(realm: RealmConfig, pipeline: Pipeline): Policy | null {
+export function policyOfPipeline(
+  realm: RealmConfig,
+  pipeline: Pipeline,
+  environment: Environment = 'prod',
+): Policy | null {
   if (pipeline.quirks && Object.keys(pipeline.quirks).length > 0) return null;
-  const cors = effectiveCors(realm, pipeline) ?? {};
+  const cors = effectiveCors(realm, pipeline, environment) ?? {};
   return {
     allowOrigin: cors.allowOrigin,
     allowMethods: cors.allowMethods ?? [],

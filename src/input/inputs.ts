@@ -32,6 +32,8 @@ export const SANDBOXED_PAGE_ORIGIN = 'https://sandboxed.example.test';
 export const REFERENCE_API_HOST = 'api.example.test';
 /** A second origin for the same realm: the target of cross-origin redirects. */
 export const REFERENCE_ALT_API_HOST = 'api2.example.test';
+/** The realm's test environment (server/realm.ts, environmentOfHost): its own host, its own policy. */
+export const REFERENCE_TEST_API_HOST = `test.${REFERENCE_API_HOST}`;
 
 export interface Endpoint {
   /** Its name in the targets file (CORS_TARGETS); null for TARGET_URL. */

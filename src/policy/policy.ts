@@ -140,7 +140,7 @@ const splitList = (value: string) =>
     .filter((item) => item !== '');
 
 /** Reads Digibee's key/value form into the model's fields; a value the model cannot hold is an issue. */
-function fromHeaderPairs(
+export function fromHeaderPairs(
   headers: Record<string, string>,
   addIssue: (path: PropertyKey[], message: string) => void,
 ): Record<string, unknown> {

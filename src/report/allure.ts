@@ -1,5 +1,5 @@
 import { ALLURE_RUNTIME_MESSAGE_CONTENT_TYPE } from 'allure-js-commons/sdk/reporter';
-import { SEED_DOCUMENT } from '../../scenarios/schema.ts';
+import { citationLink } from '../../scenarios/schema.ts';
 import { describeBackend } from '../engines/backends.ts';
 import type { Engine } from '../engines/session.ts';
 import { specUrl } from '../fetch-standard/rules.ts';
@@ -55,11 +55,7 @@ export function reportRun(
   if (divergence) labels.push(['divergence', secrets.mask(divergence)]);
   for (const finding of run.findings) labels.push(['flaw', `${finding.flaw} (${finding.severity})`]);
   if (run.expected.knownDivergence) labels.push(['known divergence', run.expected.knownDivergence]);
-  const links = scenario.spec.map((citation) =>
-    citation.source === 'fetch'
-      ? { url: specUrl(citation.anchor), name: `Fetch: ${citation.anchor}` }
-      : { url: SEED_DOCUMENT.url, name: `Digibee docs: ${citation.section}` },
-  );
+  const links = scenario.spec.map((citation) => citationLink(citation, specUrl));
   const parameters = [
     ...(endpoint ? [{ name: 'endpoint', value: endpoint, excluded: false }] : []),
     { name: 'engine', value: engine.name, excluded: false },

@@ -95,6 +95,7 @@ export class ReferenceTarget implements Target {
   url(scenario: CatalogueEntry, token: string): string {
     const origin = new URL(this.apiOrigin);
     origin.protocol = `${scenario.targetScheme}:`;
+    if (scenario.environment === 'test') origin.hostname = `test.${origin.hostname}`;
     return withToken(`${origin.origin}${pipelinePath(this.realm.name, this.pipeline(scenario))}`, token);
   }
 
@@ -104,7 +105,9 @@ export class ReferenceTarget implements Target {
   }
 
   originIntent(scenario: CatalogueEntry): OriginIntent {
-    return intentOf(effectiveCors(this.realm, this.pipeline(scenario))?.allowOrigin ?? null);
+    return intentOf(
+      effectiveCors(this.realm, this.pipeline(scenario), scenario.environment)?.allowOrigin ?? null,
+    );
   }
 
   judgesFlaws(scenario: CatalogueEntry): boolean {
@@ -121,12 +124,10 @@ export class ReferenceTarget implements Target {
   }
 
   policy(scenario: CatalogueEntry): { policy: Policy; name: string } | null {
-    const policy = policyOfPipeline(this.realm, this.intended(scenario));
+    const policy = policyOfPipeline(this.realm, this.intended(scenario), scenario.environment);
     if (!policy) return null;
-    return {
-      policy,
-      name: `the configuration of pipeline ${scenario.pipeline}`,
-    };
+    const where = scenario.environment === 'prod' ? '' : ` in the ${scenario.environment} environment`;
+    return { policy, name: `the configuration of pipeline ${scenario.pipeline}${where}` };
   }
 }
 

@@ -4,6 +4,7 @@ import {
   pageOriginsOf,
   REFERENCE_ALT_API_HOST,
   REFERENCE_API_HOST,
+  REFERENCE_TEST_API_HOST,
   SANDBOXED_PAGE_ORIGIN,
 } from '../input/inputs.ts';
 import type { ProxyOptions, Upstream } from './recording-proxy.ts';
@@ -33,7 +34,8 @@ export function testPagesOf(inputs: Inputs): Pick<ProxyOptions, 'pageOrigins' | 
 
 /**
  * A run's recording proxy: the test page at every page origin the run uses (and the sandboxed one),
- * and the endpoints' hosts passed through; in reference mode, both reference API hosts forwarded to
+ * and the endpoints' hosts passed through; in reference mode, the reference API hosts (production, the
+ * redirects' second origin, the test environment) forwarded to
  * the bundled server at `referenceServer` (host:port, plain http).
  */
 export function proxyOptionsOf(inputs: Inputs, referenceServer: string | null): ProxyOptions {
@@ -43,6 +45,9 @@ export function proxyOptionsOf(inputs: Inputs, referenceServer: string | null): 
     upstreams:
       inputs.endpoints.length > 0
         ? uniqueUpstreams(inputs.endpoints.flatMap((e) => endpointUpstreams(e.url)))
-        : [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST].map((host) => ({ host, forwardTo: server })),
+        : [REFERENCE_API_HOST, REFERENCE_ALT_API_HOST, REFERENCE_TEST_API_HOST].map((host) => ({
+            host,
+            forwardTo: server,
+          })),
   };
 }

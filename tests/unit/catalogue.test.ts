@@ -119,9 +119,36 @@ describe('the catalogue loader', () => {
       'demo.json: scenarios[0].id: "demo/get" is not in area "wrong" (expected wrong/<slug>)',
     ]);
   });
+  it('refuses the test environment outside the reference realm, and a Digibee citation off docs.digibee.com', () => {
+    const digibee = {
+      source: 'digibee',
+      url: 'https://example.com/cors',
+      title: 'CORS HTTP header',
+      quote: 'If you keep this option deactivated, the values will be overridden.',
+    };
+    assert.deepEqual(problems({ 'demo.json': area([{ ...good, environment: 'test' }]) }), [
+      'demo.json: scenarios[0].scope: must be "reference": the test environment is the reference realm\'s (its own host and CORS HTTP header policy)',
+    ]);
+    assert.deepEqual(problems({ 'demo.json': area([{ ...good, spec: [digibee] }]) }), [
+      'demo.json: scenarios[0].spec[0].url: must be a page of docs.digibee.com',
+    ]);
+    assert.deepEqual(
+      problems({
+        'demo.json': area([
+          {
+            ...good,
+            environment: 'test',
+            scope: 'reference',
+            spec: [{ ...digibee, url: 'https://docs.digibee.com/x' }],
+          },
+        ]),
+      }),
+      [],
+    );
+  });
   it('refuses a record without a citation', () => {
     assert.deepEqual(problems({ 'demo.json': area([{ ...good, spec: [] }]) }), [
-      'demo.json: scenarios[0].spec: needs at least one citation (Fetch standard anchor or the seed)',
+      'demo.json: scenarios[0].spec: needs at least one citation (a Fetch standard anchor, the seed or a Digibee page)',
     ]);
   });
 });
