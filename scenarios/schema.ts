@@ -104,6 +104,8 @@ export const RequestSpec = z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('text'), text: z.string() }).strict(),
         z.object({ kind: z.literal('form-data'), fields: z.record(z.string(), z.string()) }).strict(),
+        /** A text body of this many bytes, made in the page (a payload past a size limit, say). */
+        z.object({ kind: z.literal('filler'), bytes: z.number().int().min(1).max(20_000_000) }).strict(),
       ])
       .optional(),
   })

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { corsResponseHeaders, withRawHeaders } from '../src/policy/cors-headers.ts';
 import { headerPairs, rawHeaderPairs, TOKEN_PARAM, type WireExchange } from '../src/wire/exchange.ts';
-import { effectiveCors, environmentOfHost, pipelinePath } from './realm.ts';
+import { effectiveCors, environmentOfHost, pipelinePath, refusesPayload } from './realm.ts';
 import type { Pipeline, RealmConfig } from './realm-schema.ts';
 import { RequestLog } from './request-log.ts';
 
@@ -25,7 +25,8 @@ export interface ServerOptions {
  * Returns the app without listening (server/main.ts listens; tests use `inject`).
  */
 export function buildServer(realm: RealmConfig, options: ServerOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false });
+  // Fastify's own 1 MB limit would answer before the trigger does: the triggers' limits are below.
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 110 * 1024 * 1024 });
   const log = new RequestLog();
   app.decorate('requestLog', log);
   app.decorateRequest('wireExchange', null as unknown as WireExchange);
@@ -92,6 +93,11 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
     );
     if (quirks.redirectPreflight) return redirect(reply, quirks.redirectPreflight, request.url);
     return reply.code(quirks.preflightStatus ?? 204).send();
+  }
+  if (quirks.exceedsMaximumTimeout) return reply.code(500).send();
+  if (refusesPayload(pipeline, Buffer.isBuffer(request.body) ? request.body.length : 0)) {
+    // No CORS headers on it: this server's choice (Digibee's pages do not say).
+    return reply.code(413).type('application/json').send({ message: 'Request size limit exceeded' });
   }
   reply.headers(pipeline.responseHeaders);
   reply.header('x-execution-id', `${pipeline.name}-${request.wireExchange.seq}`);

@@ -44,11 +44,26 @@ export const Quirks = z
     redirectPreflight: Redirect.optional(),
     /** Cache-Control on the actual response (to observe the HTTP cache and Vary). */
     cacheControl: z.string().optional(),
+    /**
+     * The pipeline runs past its Maximum Timeout: the actual request is answered 500 without a body
+     * (Digibee's HTTP File trigger page). That the answer carries no CORS headers is this server's
+     * choice, as for the 404 of a method not configured (seed, example 3): Digibee's pages are silent.
+     */
+    exceedsMaximumTimeout: z.boolean().optional(),
   })
   .strict();
 export type Quirks = z.infer<typeof Quirks>;
 
 export const TriggerKind = z.enum(['rest', 'http', 'http-file-download', 'http-file-upload']);
+
+/**
+ * The methods an HTTP File trigger accepts unless its Methods parameter says otherwise (Digibee's HTTP
+ * File trigger page: "POST, PUT, GET, PATCH and DELETE"): OPTIONS is not among them, so a preflight to
+ * such a trigger is not served. A realm file may leave `methods` out for these triggers only.
+ */
+export const HTTP_FILE_DEFAULT_METHODS = ['POST', 'PUT', 'GET', 'PATCH', 'DELETE'];
+export const isHttpFileTrigger = (trigger: unknown): boolean =>
+  trigger === 'http-file-download' || trigger === 'http-file-upload';
 export type TriggerKind = z.infer<typeof TriggerKind>;
 
 export const Pipeline = z

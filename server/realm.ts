@@ -4,7 +4,15 @@ import { z } from 'zod';
 import { check, InputError, readJson } from '../src/input/data-file.ts';
 import { CorsHeaders } from '../src/policy/cors-headers.ts';
 import type { Policy } from '../src/policy/policy.ts';
-import { corsOfPairs, type Environment, Pipeline, Quirks, RealmConfig } from './realm-schema.ts';
+import {
+  corsOfPairs,
+  type Environment,
+  HTTP_FILE_DEFAULT_METHODS,
+  isHttpFileTrigger,
+  Pipeline,
+  Quirks,
+  RealmConfig,
+} from './realm-schema.ts';
 
 /** The realm the suite runs against by default: it reproduces the seed's example trigger. */
 export const REFERENCE_REALM_FILE = fileURLToPath(new URL('./realms/reference.json', import.meta.url));
@@ -73,10 +81,23 @@ function readRealmValue(file: string, seen: string[]): unknown {
   return merge(base, { ...rest, pipelines: [...patched, ...byName.values()] });
 }
 
+/** An HTTP File trigger without `methods` has the trigger's documented defaults (HTTP_FILE_DEFAULT_METHODS). */
+function withTriggerDefaults(realm: unknown): unknown {
+  if (!isObject(realm) || !Array.isArray(realm.pipelines)) return realm;
+  return {
+    ...realm,
+    pipelines: realm.pipelines.map((p: unknown) =>
+      isObject(p) && p.methods === undefined && isHttpFileTrigger(p.trigger)
+        ? { ...p, methods: HTTP_FILE_DEFAULT_METHODS }
+        : p,
+    ),
+  };
+}
+
 /** Reads and validates a realm file (or a profile extending one); bad input names file and field. */
 export function loadRealm(file: string = REFERENCE_REALM_FILE): RealmConfig {
   const path = resolve(file);
-  const checked = check(file, readRealmValue(path, []), RealmConfig);
+  const checked = check(file, withTriggerDefaults(readRealmValue(path, [])), RealmConfig);
   if (!checked.ok) throw new InputError(checked.problems);
   return checked.data;
 }
@@ -103,6 +124,14 @@ export function effectiveCors(
 /** The environment a request is for, by its host: a host beginning with `test.` is the test environment. */
 export const environmentOfHost = (host: string | undefined): Environment =>
   host?.toLowerCase().startsWith('test.') ? 'test' : 'prod';
+
+/**
+ * What a REST or HTTP trigger takes (Digibee, "How to handle request payloads larger than 5MB"): a
+ * larger payload is answered 413 with {"message": "Request size limit exceeded"}, before the pipeline.
+ */
+export const REQUEST_SIZE_LIMIT_BYTES = 5 * 1024 * 1024;
+export const refusesPayload = (pipeline: Pick<Pipeline, 'trigger'>, bytes: number): boolean =>
+  (pipeline.trigger === 'rest' || pipeline.trigger === 'http') && bytes > REQUEST_SIZE_LIMIT_BYTES;
 
 /** Digibee's pipeline URL shape: /pipeline/{realm}/v{major}/{pipeline}[/anything]. */
 export function pipelinePath(realm: string, pipeline: Pick<Pipeline, 'name' | 'major'>): string {

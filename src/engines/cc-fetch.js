@@ -11,6 +11,7 @@ window.ccFetch = async function ccFetch(spec) {
   if (spec.cookie) document.cookie = spec.cookie;
   let body;
   if (spec.body?.kind === 'text') body = spec.body.text;
+  if (spec.body?.kind === 'filler') body = 'x'.repeat(spec.body.bytes);
   if (spec.body?.kind === 'form-data') {
     body = new FormData();
     for (const [name, value] of spec.body.fields) body.append(name, new Blob([value]), `${name}.txt`);

@@ -31,7 +31,11 @@ export interface FetchSpec {
   method: string;
   headers: Array<[string, string]>;
   credentials: 'omit' | 'same-origin' | 'include';
-  body: { kind: 'text'; text: string } | { kind: 'form-data'; fields: Array<[string, string]> } | null;
+  body:
+    | { kind: 'text'; text: string }
+    | { kind: 'form-data'; fields: Array<[string, string]> }
+    | { kind: 'filler'; bytes: number }
+    | null;
   mode: 'cors' | 'no-cors';
 
   /** Set with document.cookie before the fetch. */

@@ -102,9 +102,9 @@ export function fetchSpec(
   const body: FetchSpec['body'] =
     request.body === undefined
       ? null
-      : request.body.kind === 'text'
-        ? request.body
-        : { kind: 'form-data', fields: Object.entries(request.body.fields) };
+      : request.body.kind === 'form-data'
+        ? { kind: 'form-data', fields: Object.entries(request.body.fields) }
+        : request.body;
   return {
     url: target.url(scenario, token, caller),
     method: request.method,
@@ -123,7 +123,7 @@ export function fetchSpec(
 export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
   const headers: Array<[string, string]> = [...spec.headers];
   const hasContentType = headers.some(([n]) => n.toLowerCase() === 'content-type');
-  if (!hasContentType && spec.body?.kind === 'text')
+  if (!hasContentType && (spec.body?.kind === 'text' || spec.body?.kind === 'filler'))
     headers.push(['content-type', 'text/plain;charset=UTF-8']);
   if (!hasContentType && spec.body?.kind === 'form-data') {
     headers.push(['content-type', 'multipart/form-data; boundary=----cors-conformance']);

@@ -1,5 +1,5 @@
 import type { CatalogueEntry } from '../../scenarios/load.ts';
-import { effectiveCors, pipelinePath, policyOfPipeline } from '../../server/realm.ts';
+import { effectiveCors, pipelinePath, policyOfPipeline, refusesPayload } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
 import type { Backend, EngineName } from '../engines/session.ts';
 import { isLoopbackHost, pageScheme } from '../fetch-standard/rules.ts';
@@ -124,6 +124,11 @@ export class ReferenceTarget implements Target {
   }
 
   policy(scenario: CatalogueEntry): { policy: Policy; name: string } | null {
+    // A payload past the trigger's limit is refused by the platform before any CORS configuration.
+    const body = scenario.request.body;
+    const bytes =
+      body?.kind === 'filler' ? body.bytes : body?.kind === 'text' ? Buffer.byteLength(body.text) : 0;
+    if (refusesPayload(this.pipeline(scenario), bytes)) return null;
     const policy = policyOfPipeline(this.realm, this.intended(scenario), scenario.environment);
     if (!policy) return null;
     const where = scenario.environment === 'prod' ? '' : ` in the ${scenario.environment} environment`;

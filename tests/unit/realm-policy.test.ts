@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildServer } from '../../server/build-server.ts';
-import { effectiveCors, environmentOfHost, loadRealm } from '../../server/realm.ts';
-import { CorsHttpHeaderPolicy, type Pipeline, RealmConfig } from '../../server/realm-schema.ts';
+import { effectiveCors, environmentOfHost, loadRealm, REQUEST_SIZE_LIMIT_BYTES } from '../../server/realm.ts';
+import {
+  CorsHttpHeaderPolicy,
+  HTTP_FILE_DEFAULT_METHODS,
+  type Pipeline,
+  RealmConfig,
+} from '../../server/realm-schema.ts';
 
 /**
  * The realm's CORS HTTP header policy as Digibee's page documents it: for a key both set, the policy's
@@ -104,5 +112,52 @@ describe("the realm's CORS HTTP header policy", () => {
       (await preflight('test.api.example.test')).headers['access-control-allow-headers'],
       'Content-Type, apikey',
     );
+  });
+
+  it('gives an HTTP File trigger without Methods its documented defaults, without OPTIONS; others must state them', () => {
+    const realm = loadRealm();
+    const upload = realm.pipelines.find((p) => p.name === 'file-upload-defaults');
+    assert.deepEqual(upload?.methods, HTTP_FILE_DEFAULT_METHODS);
+    assert.deepEqual(HTTP_FILE_DEFAULT_METHODS, ['POST', 'PUT', 'GET', 'PATCH', 'DELETE']);
+    const dir = mkdtempSync(join(tmpdir(), 'realm-'));
+    const file = join(dir, 'r.json');
+    writeFileSync(file, JSON.stringify({ name: 'r', pipelines: [{ name: 'p', trigger: 'rest' }] }));
+    assert.throws(() => loadRealm(file), /r\.json: pipelines\[0\]\.methods: /);
+  });
+
+  it('answers a preflight to such a trigger 404, and a pipeline past its Maximum Timeout 500 without body or CORS', async () => {
+    const app = buildServer(loadRealm());
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/pipeline/reference/v1/file-upload-defaults',
+      headers: { origin: 'https://app.example.test', 'access-control-request-method': 'PUT' },
+    });
+    assert.equal(preflight.statusCode, 404);
+    const slow = await app.inject({
+      method: 'GET',
+      url: '/pipeline/reference/v1/slow-report',
+      headers: { origin: 'https://app.example.test' },
+    });
+    assert.equal(slow.statusCode, 500);
+    assert.equal(slow.body, '');
+    assert.equal(slow.headers['access-control-allow-origin'], undefined);
+  });
+
+  it('refuses a payload over 5 MiB to a REST or HTTP trigger with 413 and its message, and takes one under it', async () => {
+    const app = buildServer(loadRealm());
+    const post = (bytes: number) =>
+      app.inject({
+        method: 'POST',
+        url: '/pipeline/reference/v1/webhook',
+        headers: { origin: 'https://app.example.test', 'content-type': 'text/plain' },
+        payload: 'x'.repeat(bytes),
+      });
+    const over = await post(REQUEST_SIZE_LIMIT_BYTES + 1);
+    assert.equal(over.statusCode, 413);
+    assert.deepEqual(over.json(), { message: 'Request size limit exceeded' });
+    assert.equal(over.headers['access-control-allow-origin'], undefined);
+    const under = await post(REQUEST_SIZE_LIMIT_BYTES);
+    assert.equal(under.statusCode, 200);
+    assert.equal(under.headers['access-control-allow-origin'], '*');
   });
 });
