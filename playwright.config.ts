@@ -59,7 +59,7 @@ export default defineConfig<object, Pick<WorkerFixtures, 'backend'>>({
       ? [['blob', { outputDir: process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR }] as ['blob', { outputDir: string }]]
       : []),
     // Playwright's HTML report on request (cors-conformance run --html).
-    ...(process.env.CORS_HTML_REPORT
+    ...(['1', 'true'].includes(process.env.CORS_HTML_REPORT ?? '')
       ? [['html', { open: 'never', outputFolder: resolve(REPORT_DIR, 'html') }] as ['html', object]]
       : []),
     ['junit', { outputFile: resolve(REPORT_DIR, 'junit.xml') }],

@@ -10,7 +10,7 @@ import { InputError } from '../src/input/data-file.ts';
 import { readInputs } from '../src/input/inputs.ts';
 import { buildAllureReport } from '../src/report/allure-report.ts';
 import { INFERRED_POLICY } from '../src/report/discovery-report.ts';
-import { REPORT_DIR } from '../src/report/global-setup.ts';
+import { ALLURE_RESULTS_DIR, REPORT_DIR } from '../src/report/global-setup.ts';
 import { type Env, projects, targetOf, UsageError } from './usage.ts';
 
 /**
@@ -90,14 +90,22 @@ function playwrightTest(env: Env, args: string[]): number {
   return result.status ?? EXIT.verdicts;
 }
 
+/** `i/n` with 1 <= i <= n, as Playwright's --shard takes it. */
+function shardOf(value: string): string {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+    throw new UsageError(`--shard is "${value}": give i/n, the part i (from 1 to n) of n, e.g. 2/3`);
+  return `${Number(m[1])}/${Number(m[2])}`;
+}
+
 function run(flags: RunFlags, passThrough: string[]): number {
   const env = runEnv(flags);
   const engines = checkInputs(env);
-  const shard = flags.shard ? [`--shard=${flags.shard}`] : [];
+  const shard = flags.shard ? [`--shard=${shardOf(flags.shard)}`] : [];
   const status = playwrightTest(env, [...engines, ...shard, ...passThrough]);
   const reports = env.CORS_REPORT_DIR || REPORT_DIR;
   console.log(
-    `cors-conformance: reports in ${reports}/ (matrix.html, junit.xml${flags.html ? ', html/' : ''}) and allure-results/ (cors-conformance report builds the Allure report); exit ${status}`,
+    `cors-conformance: reports in ${reports}/ (matrix.html, junit.xml${flags.html ? ', html/' : ''}) and ${ALLURE_RESULTS_DIR}/ (cors-conformance report builds the Allure report); exit ${status}`,
   );
   return status;
 }

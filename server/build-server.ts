@@ -104,12 +104,15 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
   reply.headers(withRawHeaders(corsResponseHeaders(cors, origin, 'actual', quirks), quirks.actualHeaders));
   if (quirks.cacheControl) reply.header('cache-control', quirks.cacheControl);
   if (quirks.redirect) return redirect(reply, quirks.redirect, request.url);
-  if (pipeline.apiKey !== undefined && request.headers.apikey !== pipeline.apiKey) {
+  if (
+    (pipeline.apiKey !== undefined && request.headers.apikey !== pipeline.apiKey) ||
+    (pipeline.jwt !== undefined && request.headers.authorization !== `Bearer ${pipeline.jwt}`)
+  ) {
     // Reference-server choice (the seed does not document it): 401, with the CORS headers so a page can read it.
     return reply
       .code(401)
       .type('application/json')
-      .send({ error: 'Unauthorized', message: 'invalid or missing apikey' });
+      .send({ error: 'Unauthorized', message: 'invalid or missing credentials (apikey, JWT)' });
   }
   if (quirks.actualStatus) reply.code(quirks.actualStatus);
   return triggerBody(pipeline, request, reply);

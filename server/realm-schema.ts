@@ -59,12 +59,56 @@ export const TriggerKind = z.enum(['rest', 'http', 'http-file-download', 'http-f
 /**
  * The methods an HTTP File trigger accepts unless its Methods parameter says otherwise (Digibee's HTTP
  * File trigger page: "POST, PUT, GET, PATCH and DELETE"): OPTIONS is not among them, so a preflight to
- * such a trigger is not served. A realm file may leave `methods` out for these triggers only.
+ * such a trigger is not served. A realm file may leave `methods` out for HTTP File and REST triggers.
  */
 export const HTTP_FILE_DEFAULT_METHODS = ['POST', 'PUT', 'GET', 'PATCH', 'DELETE'];
+/** A REST trigger's Methods when none are given (Digibee's REST Trigger page): OPTIONS among them. */
+export const REST_DEFAULT_METHODS = ['POST', 'PUT', 'GET', 'PATCH', 'DELETE', 'OPTIONS'];
 export const isHttpFileTrigger = (trigger: unknown): boolean =>
   trigger === 'http-file-download' || trigger === 'http-file-upload';
 export type TriggerKind = z.infer<typeof TriggerKind>;
+
+/**
+ * CORS headers as key/value pairs, as typed in Digibee (`{"Access-Control-Allow-Origin": "*", ...}`),
+ * kept as typed and validated: an unknown key or a value the CORS layer cannot hold is an error naming
+ * the key. corsOfPairs reads them into the layer's fields.
+ */
+export const CorsHeaderPairs = z.record(z.string(), z.string()).superRefine((pairs, ctx) => {
+  const issue = (path: PropertyKey[], message: string) =>
+    ctx.addIssue({ code: 'custom', path: path as Array<string | number>, message });
+  const parsed = CorsHeaders.safeParse(readPairs(pairs, issue));
+  if (parsed.success) return;
+  // An issue of a field is named by the key that set it.
+  const keyOf = (field: PropertyKey) =>
+    Object.keys(pairs).find((k) => headerField(k) === field) ?? String(field);
+  for (const i of parsed.error.issues) issue([keyOf(i.path[0] ?? ''), ...i.path.slice(1)], i.message);
+});
+
+/** The CORS layer's fields of key/value pairs that CorsHeaderPairs accepted. */
+export const corsOfPairs = (pairs: Record<string, string>): CorsHeaders =>
+  CorsHeaders.parse(readPairs(pairs, () => {}));
+
+/**
+ * The pairs read into fields. An Allow-Origin list that holds `*` (the policy page's own example:
+ * "http://example.com, https://sub.example.com, *") lets any origin in: this server answers it `*`.
+ * How the platform sends such a list, its pages do not say.
+ */
+function readPairs(
+  pairs: Record<string, string>,
+  issue: (path: PropertyKey[], message: string) => void,
+): Record<string, unknown> {
+  const fields = fromHeaderPairs(pairs, issue);
+  if (Array.isArray(fields.allowOrigin) && fields.allowOrigin.includes('*')) fields.allowOrigin = '*';
+  return fields;
+}
+
+/** The CORS layer's field a Digibee header key sets (Access-Control-Allow-Origin: allowOrigin). */
+function headerField(key: string): string {
+  return key
+    .toLowerCase()
+    .replace(/^access-control-/, '')
+    .replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
 
 export const Pipeline = z
   .object({
@@ -79,8 +123,18 @@ export const Pipeline = z
      * they meet the realm's policy is the policy's to say (CorsHttpHeaderPolicy).
      */
     cors: CorsHeaders.optional(),
+    /**
+     * The same headers as a Digibee user types them in the trigger ("CORS Headers", key/value pairs:
+     * `{"Access-Control-Allow-Methods": "GET,POST"}`), instead of `cors`.
+     */
+    corsHeaders: CorsHeaderPairs.optional(),
     /** When set, requests other than the preflight must carry this value in the `apikey` header. */
     apiKey: z.string().min(1).optional(),
+    /**
+     * The trigger's JWT option: requests other than the preflight must carry `Authorization: Bearer
+     * <jwt>`; this server checks the token by equality (what CORS sees is the header, not the signature).
+     */
+    jwt: z.string().min(1).optional(),
     /** Extra headers on every non-preflight response (to test Access-Control-Expose-Headers). */
     responseHeaders: z.record(HeaderName, z.string()).default({}),
     quirks: Quirks.optional(),
@@ -96,34 +150,6 @@ export const Environment = z.enum(ENVIRONMENTS);
 export type Environment = z.infer<typeof Environment>;
 
 /**
- * CORS headers as key/value pairs, as typed in Digibee (`{"Access-Control-Allow-Origin": "*", ...}`),
- * kept as typed and validated: an unknown key or a value the CORS layer cannot hold is an error naming
- * the key. corsOfPairs reads them into the layer's fields.
- */
-export const CorsHeaderPairs = z.record(z.string(), z.string()).superRefine((pairs, ctx) => {
-  const issue = (path: PropertyKey[], message: string) =>
-    ctx.addIssue({ code: 'custom', path: path as Array<string | number>, message });
-  const parsed = CorsHeaders.safeParse(fromHeaderPairs(pairs, issue));
-  if (parsed.success) return;
-  // An issue of a field is named by the key that set it.
-  const keyOf = (field: PropertyKey) =>
-    Object.keys(pairs).find((k) => headerField(k) === field) ?? String(field);
-  for (const i of parsed.error.issues) issue([keyOf(i.path[0] ?? ''), ...i.path.slice(1)], i.message);
-});
-
-/** The CORS layer's fields of key/value pairs that CorsHeaderPairs accepted. */
-export const corsOfPairs = (pairs: Record<string, string>): CorsHeaders =>
-  CorsHeaders.parse(fromHeaderPairs(pairs, () => {}));
-
-/** The CORS layer's field a Digibee header key sets (Access-Control-Allow-Origin: allowOrigin). */
-function headerField(key: string): string {
-  return key
-    .toLowerCase()
-    .replace(/^access-control-/, '')
-    .replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-/**
  * Digibee's CORS HTTP header policy (Administration > Policies > Transformation) for one environment:
  * the key/value pairs, and the option "Don't override the pipeline's header configuration with the
  * following new configuration", off by default. Off: for a key both set, the policy's value is sent;
@@ -137,6 +163,13 @@ export const CorsHttpHeaderPolicy = z
   .strict();
 export type CorsHttpHeaderPolicy = z.infer<typeof CorsHttpHeaderPolicy>;
 
+/**
+ * Digibee's External API access policy, per environment: every pipeline exposed to external calls must
+ * use an API key (`api-key`), a JWT and an API key (`jwt-with-api-key`), or may use either (`any`). A
+ * pipeline that does not is not deployed: here, the realm file is refused, naming it.
+ */
+export const ExternalApiAccess = z.enum(['api-key', 'jwt-with-api-key', 'any']);
+
 export const RealmConfig = z
   .object({
     name: z.string().regex(SLUG, 'must be lower-case letters, digits and dashes'),
@@ -144,6 +177,7 @@ export const RealmConfig = z
     flaw: z.string().optional(),
     /** The realm's CORS HTTP header policy, per environment (the seed's Global CORS Configuration). */
     corsPolicy: z.partialRecord(Environment, CorsHttpHeaderPolicy).default({}),
+    externalApiAccess: z.partialRecord(Environment, ExternalApiAccess).default({}),
     pipelines: z.array(Pipeline).min(1),
     /**
      * Pipelines whose owner's contract (src/policy/contract.ts) runs against this realm: scenarios
@@ -161,6 +195,32 @@ export const RealmConfig = z
           message: `"${name}" is not a pipeline of the realm`,
         });
     });
+    realm.pipelines.forEach((pipeline, index) => {
+      if (pipeline.cors && pipeline.corsHeaders)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pipelines', index, 'corsHeaders'],
+          message: 'is given with `cors`: give the CORS headers one way, as fields or as typed pairs',
+        });
+    });
+    for (const [environment, access] of Object.entries(realm.externalApiAccess)) {
+      realm.pipelines.forEach((pipeline, index) => {
+        const missing =
+          access === 'any'
+            ? null
+            : pipeline.apiKey === undefined
+              ? 'an API key (apiKey)'
+              : access === 'jwt-with-api-key' && pipeline.jwt === undefined
+                ? 'a JWT (jwt) besides its API key'
+                : null;
+        if (missing)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pipelines', index],
+            message: `"${pipeline.name}" cannot be deployed in ${environment}: the External API access policy (${access}) requires ${missing}`,
+          });
+      });
+    }
     const seen = new Map<string, number>();
     realm.pipelines.forEach((pipeline, index) => {
       const key = `v${pipeline.major}/${pipeline.name}`;

@@ -11,6 +11,7 @@ import {
   isHttpFileTrigger,
   Pipeline,
   Quirks,
+  REST_DEFAULT_METHODS,
   RealmConfig,
 } from './realm-schema.ts';
 
@@ -81,7 +82,7 @@ function readRealmValue(file: string, seen: string[]): unknown {
   return merge(base, { ...rest, pipelines: [...patched, ...byName.values()] });
 }
 
-/** An HTTP File trigger without `methods` has the trigger's documented defaults (HTTP_FILE_DEFAULT_METHODS). */
+/** An HTTP File or REST trigger without `methods` has its documented defaults (realm-schema.ts). */
 function withTriggerDefaults(realm: unknown): unknown {
   if (!isObject(realm) || !Array.isArray(realm.pipelines)) return realm;
   return {
@@ -89,7 +90,9 @@ function withTriggerDefaults(realm: unknown): unknown {
     pipelines: realm.pipelines.map((p: unknown) =>
       isObject(p) && p.methods === undefined && isHttpFileTrigger(p.trigger)
         ? { ...p, methods: HTTP_FILE_DEFAULT_METHODS }
-        : p,
+        : isObject(p) && p.methods === undefined && p.trigger === 'rest'
+          ? { ...p, methods: REST_DEFAULT_METHODS }
+          : p,
     ),
   };
 }
@@ -115,7 +118,9 @@ export function effectiveCors(
   const policy = realm.corsPolicy[environment];
   const defined = (headers: CorsHeaders | undefined) =>
     Object.fromEntries(Object.entries(headers ?? {}).filter(([, v]) => v !== undefined)) as CorsHeaders;
-  const own = defined(pipeline.cors);
+  const own = defined(
+    pipeline.cors ?? (pipeline.corsHeaders ? corsOfPairs(pipeline.corsHeaders) : undefined),
+  );
   const fromPolicy = defined(policy ? corsOfPairs(policy.headers) : undefined);
   const merged = policy?.dontOverride ? { ...fromPolicy, ...own } : { ...own, ...fromPolicy };
   return Object.keys(merged).length === 0 ? null : merged;
@@ -159,9 +164,10 @@ export function policyOfPipeline(
     methods: pipeline.methods,
     preflightStatus: 204,
     apiKey: pipeline.apiKey,
-    apiKeyHeader: 'apikey',
+    // A JWT alone is a credential in Authorization (with an API key, the key is the one the policy follows).
+    apiKeyHeader: pipeline.jwt !== undefined && pipeline.apiKey === undefined ? 'Authorization' : 'apikey',
     // A request without the key is answered 401 with the CORS headers; a 404 has none (seed, example 3).
-    unauthorizedStatus: pipeline.apiKey !== undefined ? 401 : undefined,
-    corsOnErrors: pipeline.apiKey !== undefined ? [401] : false,
+    unauthorizedStatus: pipeline.apiKey !== undefined || pipeline.jwt !== undefined ? 401 : undefined,
+    corsOnErrors: pipeline.apiKey !== undefined || pipeline.jwt !== undefined ? [401] : false,
   };
 }

@@ -80,6 +80,8 @@ export default class MatrixReporter implements Reporter {
   }
 
   onEnd(result: FullResult): void {
+    // `--list` runs nothing: there is no result to show.
+    if (process.argv.includes('--list')) return;
     // Tests that never ran (an interrupted run, a worker lost) still get their cell: nothing is lost.
     for (const test of this.suite?.allTests() ?? []) {
       if (test.results.length === 0)

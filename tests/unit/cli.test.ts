@@ -55,6 +55,9 @@ describe('cors-conformance (the command line)', () => {
     assert.equal(policy.status, 2, policy.out);
     assert.match(policy.out, /p\.json: allowOrigin: /);
     assert.doesNotMatch(policy.out, /Running \d+ tests/);
+    const shard = cli(['run', '--shard', '3/2']);
+    assert.equal(shard.status, 2);
+    assert.match(shard.out, /--shard is "3\/2": give i\/n/);
     // The environment works as the flags do.
     const env = cli(['run'], { env: { TARGET_URL: 'ftp://x.example/' } });
     assert.equal(env.status, 2);

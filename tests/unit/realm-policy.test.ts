@@ -7,8 +7,10 @@ import { buildServer } from '../../server/build-server.ts';
 import { effectiveCors, environmentOfHost, loadRealm, REQUEST_SIZE_LIMIT_BYTES } from '../../server/realm.ts';
 import {
   CorsHttpHeaderPolicy,
+  corsOfPairs,
   HTTP_FILE_DEFAULT_METHODS,
   type Pipeline,
+  REST_DEFAULT_METHODS,
   RealmConfig,
 } from '../../server/realm-schema.ts';
 
@@ -114,14 +116,14 @@ describe("the realm's CORS HTTP header policy", () => {
     );
   });
 
-  it('gives an HTTP File trigger without Methods its documented defaults, without OPTIONS; others must state them', () => {
+  it('gives an HTTP File trigger without Methods its documented defaults, without OPTIONS; an HTTP trigger must state them', () => {
     const realm = loadRealm();
     const upload = realm.pipelines.find((p) => p.name === 'file-upload-defaults');
     assert.deepEqual(upload?.methods, HTTP_FILE_DEFAULT_METHODS);
     assert.deepEqual(HTTP_FILE_DEFAULT_METHODS, ['POST', 'PUT', 'GET', 'PATCH', 'DELETE']);
     const dir = mkdtempSync(join(tmpdir(), 'realm-'));
     const file = join(dir, 'r.json');
-    writeFileSync(file, JSON.stringify({ name: 'r', pipelines: [{ name: 'p', trigger: 'rest' }] }));
+    writeFileSync(file, JSON.stringify({ name: 'r', pipelines: [{ name: 'p', trigger: 'http' }] }));
     assert.throws(() => loadRealm(file), /r\.json: pipelines\[0\]\.methods: /);
   });
 
@@ -159,5 +161,46 @@ describe("the realm's CORS HTTP header policy", () => {
     const under = await post(REQUEST_SIZE_LIMIT_BYTES);
     assert.equal(under.statusCode, 200);
     assert.equal(under.headers['access-control-allow-origin'], '*');
+  });
+
+  it('gives a REST trigger without Methods its defaults, OPTIONS among them', () => {
+    assert.deepEqual(
+      loadRealm().pipelines.find((p) => p.name === 'rest-defaults')?.methods,
+      REST_DEFAULT_METHODS,
+    );
+    assert.ok(REST_DEFAULT_METHODS.includes('OPTIONS'));
+  });
+
+  it('refuses a realm whose pipeline the External API access policy would not let be deployed, naming it', () => {
+    const base = { trigger: 'rest', methods: ['GET'] };
+    const realm = (access: string, pipeline: Record<string, unknown>) =>
+      RealmConfig.safeParse({
+        name: 'r',
+        externalApiAccess: { test: access },
+        pipelines: [{ name: 'p', ...base, ...pipeline }],
+      }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+    assert.deepEqual(realm('api-key', {}), [
+      'pipelines.0: "p" cannot be deployed in test: the External API access policy (api-key) requires an API key (apiKey)',
+    ]);
+    assert.deepEqual(realm('jwt-with-api-key', { apiKey: 'k' }), [
+      'pipelines.0: "p" cannot be deployed in test: the External API access policy (jwt-with-api-key) requires a JWT (jwt) besides its API key',
+    ]);
+    assert.deepEqual(realm('jwt-with-api-key', { apiKey: 'k', jwt: 't' }), []);
+    assert.deepEqual(realm('any', {}), []);
+  });
+
+  it('reads an Allow-Origin list holding `*`, as the policy page types one, as `*`', () => {
+    assert.deepEqual(
+      corsOfPairs({ 'Access-Control-Allow-Origin': 'http://example.com, https://sub.example.com, *' }),
+      {
+        allowOrigin: '*',
+      },
+    );
+    assert.deepEqual(
+      corsOfPairs({ 'Access-Control-Allow-Origin': 'http://example.com, https://sub.example.com' }),
+      {
+        allowOrigin: ['http://example.com', 'https://sub.example.com'],
+      },
+    );
   });
 });
