@@ -174,8 +174,9 @@ function init(flags: { target?: string; pageOrigin?: string; engines?: string; f
     throw new UsageError(
       `init would overwrite ${existing.join(', ')}; move them, or pass --force to replace them`,
     );
-  const url = new URL(flags.target);
+  // discover checks the URL (exit 2 on a bad one) before anything runs.
   const status = discover({ target: flags.target, pageOrigin: flags.pageOrigin, engines: flags.engines });
+  const url = new URL(flags.target);
   if (!existsSync(INFERRED_POLICY)) {
     console.error(
       `cors-conformance: discovery wrote no ${relative('.', INFERRED_POLICY)}; nothing was written`,

@@ -165,7 +165,7 @@ export type CorsHttpHeaderPolicy = z.infer<typeof CorsHttpHeaderPolicy>;
 
 /**
  * Digibee's External API access policy, per environment: every pipeline exposed to external calls must
- * use an API key (`api-key`), a JWT and an API key (`jwt-with-api-key`), or may use either (`any`). A
+ * use an API key (`api-key`), a JWT and an API key (`jwt-with-api-key`), or none in particular (`any`). A
  * pipeline that does not is not deployed: here, the realm file is refused, naming it.
  */
 export const ExternalApiAccess = z.enum(['api-key', 'jwt-with-api-key', 'any']);

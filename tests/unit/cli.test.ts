@@ -83,6 +83,9 @@ describe('cors-conformance (the command line)', () => {
     assert.equal(refused.status, 2);
     assert.match(refused.out, /init would overwrite cors-policy\.json; move them, or pass --force/);
     assert.equal(readFileSync(join(dir, 'cors-policy.json'), 'utf8'), '{"mine": true}');
+    const bad = cli(['init', '--target', 'not a url', '--force'], { cwd: dir });
+    assert.equal(bad.status, 2, bad.out);
+    assert.match(bad.out, /TARGET_URL: "not a url" is not an absolute URL/);
     const none = cli(['init'], { cwd: dir });
     assert.equal(none.status, 2);
     assert.match(none.out, /init needs --target URL/);
