@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { merge } from '../server/realm.ts';
+import { merge, withMethodDefaults } from '../server/realm.ts';
 import { Pipeline, RealmConfig } from '../server/realm-schema.ts';
 import { check, fieldPath, InputError, type Problem, readJson } from '../src/input/data-file.ts';
 import { AreaFile, Family, type Scenario, ScenarioRecord, type ServerAnswer } from './schema.ts';
@@ -235,7 +235,7 @@ function buildPipeline(
     const { name: _name, note: _note, ...rest } = found;
     base = rest;
   }
-  const built = Pipeline.safeParse({ name: pipelineNameOf(id), ...merge(base, fields) });
+  const built = Pipeline.safeParse(withMethodDefaults({ name: pipelineNameOf(id), ...merge(base, fields) }));
   if (built.success) return built.data;
   for (const issue of built.error.issues) problem(at('server', ...issue.path), issue.message);
   return undefined;

@@ -245,6 +245,7 @@ export const ServerAnswer = z
     corsHeaders: Pipeline.shape.corsHeaders,
     apiKey: Pipeline.shape.apiKey,
     jwt: Pipeline.shape.jwt,
+    basicAuth: Pipeline.shape.basicAuth,
     responseHeaders: Pipeline.shape.responseHeaders.unwrap().optional(),
     quirks: Pipeline.shape.quirks,
     note: Pipeline.shape.note,

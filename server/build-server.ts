@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { corsResponseHeaders, withRawHeaders } from '../src/policy/cors-headers.ts';
 import { headerPairs, rawHeaderPairs, TOKEN_PARAM, type WireExchange } from '../src/wire/exchange.ts';
-import { effectiveCors, environmentOfHost, pipelinePath, refusesPayload } from './realm.ts';
+import { authorizationOf, effectiveCors, environmentOfHost, pipelinePath, refusesPayload } from './realm.ts';
 import type { Pipeline, RealmConfig } from './realm-schema.ts';
 import { RequestLog } from './request-log.ts';
 
@@ -106,13 +106,13 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
   if (quirks.redirect) return redirect(reply, quirks.redirect, request.url);
   if (
     (pipeline.apiKey !== undefined && request.headers.apikey !== pipeline.apiKey) ||
-    (pipeline.jwt !== undefined && request.headers.authorization !== `Bearer ${pipeline.jwt}`)
+    (authorizationOf(pipeline) !== null && request.headers.authorization !== authorizationOf(pipeline))
   ) {
     // Reference-server choice (the seed does not document it): 401, with the CORS headers so a page can read it.
     return reply
       .code(401)
       .type('application/json')
-      .send({ error: 'Unauthorized', message: 'invalid or missing credentials (apikey, JWT)' });
+      .send({ error: 'Unauthorized', message: 'invalid or missing credentials (apikey, JWT, Basic Auth)' });
   }
   if (quirks.actualStatus) reply.code(quirks.actualStatus);
   return triggerBody(pipeline, request, reply);

@@ -62,7 +62,7 @@ export const TriggerKind = z.enum(['rest', 'http', 'http-file-download', 'http-f
  * such a trigger is not served. A realm file may leave `methods` out for HTTP File and REST triggers.
  */
 export const HTTP_FILE_DEFAULT_METHODS = ['POST', 'PUT', 'GET', 'PATCH', 'DELETE'];
-/** A REST trigger's Methods when none are given (Digibee's REST Trigger page): OPTIONS among them. */
+/** A REST or HTTP trigger's Methods when none are given (Digibee's REST and HTTP Trigger pages): OPTIONS among them. */
 export const REST_DEFAULT_METHODS = ['POST', 'PUT', 'GET', 'PATCH', 'DELETE', 'OPTIONS'];
 export const isHttpFileTrigger = (trigger: unknown): boolean =>
   trigger === 'http-file-download' || trigger === 'http-file-upload';
@@ -135,6 +135,14 @@ export const Pipeline = z
      * <jwt>`; this server checks the token by equality (what CORS sees is the header, not the signature).
      */
     jwt: z.string().min(1).optional(),
+    /**
+     * The trigger's Basic Auth option: requests other than the preflight must carry `Authorization:
+     * Basic <base64 of username:password>`.
+     */
+    basicAuth: z
+      .object({ username: z.string().min(1), password: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Extra headers on every non-preflight response (to test Access-Control-Expose-Headers). */
     responseHeaders: z.record(HeaderName, z.string()).default({}),
     quirks: Quirks.optional(),

@@ -82,19 +82,17 @@ function readRealmValue(file: string, seen: string[]): unknown {
   return merge(base, { ...rest, pipelines: [...patched, ...byName.values()] });
 }
 
-/** An HTTP File or REST trigger without `methods` has its documented defaults (realm-schema.ts). */
+/** A pipeline (as read, unchecked) without `methods`, given its trigger's documented defaults (realm-schema.ts). */
+export function withMethodDefaults(p: unknown): unknown {
+  if (!isObject(p) || p.methods !== undefined) return p;
+  if (isHttpFileTrigger(p.trigger)) return { ...p, methods: HTTP_FILE_DEFAULT_METHODS };
+  if (p.trigger === 'rest' || p.trigger === 'http') return { ...p, methods: REST_DEFAULT_METHODS };
+  return p;
+}
+
 function withTriggerDefaults(realm: unknown): unknown {
   if (!isObject(realm) || !Array.isArray(realm.pipelines)) return realm;
-  return {
-    ...realm,
-    pipelines: realm.pipelines.map((p: unknown) =>
-      isObject(p) && p.methods === undefined && isHttpFileTrigger(p.trigger)
-        ? { ...p, methods: HTTP_FILE_DEFAULT_METHODS }
-        : isObject(p) && p.methods === undefined && p.trigger === 'rest'
-          ? { ...p, methods: REST_DEFAULT_METHODS }
-          : p,
-    ),
-  };
+  return { ...realm, pipelines: realm.pipelines.map(withMethodDefaults) };
 }
 
 /** Reads and validates a realm file (or a profile extending one); bad input names file and field. */
@@ -138,6 +136,14 @@ export const REQUEST_SIZE_LIMIT_BYTES = 5 * 1024 * 1024;
 export const refusesPayload = (pipeline: Pick<Pipeline, 'trigger'>, bytes: number): boolean =>
   (pipeline.trigger === 'rest' || pipeline.trigger === 'http') && bytes > REQUEST_SIZE_LIMIT_BYTES;
 
+/** The Authorization value a pipeline's JWT or Basic Auth option requires on the actual request; null: none. */
+export function authorizationOf(pipeline: Pick<Pipeline, 'jwt' | 'basicAuth'>): string | null {
+  if (pipeline.jwt !== undefined) return `Bearer ${pipeline.jwt}`;
+  if (pipeline.basicAuth)
+    return `Basic ${Buffer.from(`${pipeline.basicAuth.username}:${pipeline.basicAuth.password}`).toString('base64')}`;
+  return null;
+}
+
 /** Digibee's pipeline URL shape: /pipeline/{realm}/v{major}/{pipeline}[/anything]. */
 export function pipelinePath(realm: string, pipeline: Pick<Pipeline, 'name' | 'major'>): string {
   return `/pipeline/${realm}/v${pipeline.major}/${pipeline.name}`;
@@ -164,10 +170,11 @@ export function policyOfPipeline(
     methods: pipeline.methods,
     preflightStatus: 204,
     apiKey: pipeline.apiKey,
-    // A JWT alone is a credential in Authorization (with an API key, the key is the one the policy follows).
-    apiKeyHeader: pipeline.jwt !== undefined && pipeline.apiKey === undefined ? 'Authorization' : 'apikey',
+    // A JWT or Basic Auth alone is a credential in Authorization (with an API key, the policy follows the key).
+    apiKeyHeader:
+      authorizationOf(pipeline) !== null && pipeline.apiKey === undefined ? 'Authorization' : 'apikey',
     // A request without the key is answered 401 with the CORS headers; a 404 has none (seed, example 3).
-    unauthorizedStatus: pipeline.apiKey !== undefined || pipeline.jwt !== undefined ? 401 : undefined,
-    corsOnErrors: pipeline.apiKey !== undefined || pipeline.jwt !== undefined ? [401] : false,
+    unauthorizedStatus: pipeline.apiKey !== undefined || authorizationOf(pipeline) !== null ? 401 : undefined,
+    corsOnErrors: pipeline.apiKey !== undefined || authorizationOf(pipeline) !== null ? [401] : false,
   };
 }

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { loadCatalogue } from '../../scenarios/load.ts';
 import { buildServer } from '../../server/build-server.ts';
 import { effectiveCors, environmentOfHost, loadRealm, REQUEST_SIZE_LIMIT_BYTES } from '../../server/realm.ts';
 import {
@@ -116,15 +114,16 @@ describe("the realm's CORS HTTP header policy", () => {
     );
   });
 
-  it('gives an HTTP File trigger without Methods its documented defaults, without OPTIONS; an HTTP trigger must state them', () => {
+  it('gives triggers without Methods their documented defaults (HTTP File: no OPTIONS), in a realm file or a record', () => {
     const realm = loadRealm();
     const upload = realm.pipelines.find((p) => p.name === 'file-upload-defaults');
     assert.deepEqual(upload?.methods, HTTP_FILE_DEFAULT_METHODS);
     assert.deepEqual(HTTP_FILE_DEFAULT_METHODS, ['POST', 'PUT', 'GET', 'PATCH', 'DELETE']);
-    const dir = mkdtempSync(join(tmpdir(), 'realm-'));
-    const file = join(dir, 'r.json');
-    writeFileSync(file, JSON.stringify({ name: 'r', pipelines: [{ name: 'p', trigger: 'http' }] }));
-    assert.throws(() => loadRealm(file), /r\.json: pipelines\[0\]\.methods: /);
+    // An inline answer of a record gets them too.
+    const built = loadCatalogue(realm).pipelines.find(
+      (p) => p.name === 'triggers--http-default-methods-answer-preflight',
+    );
+    assert.deepEqual(built?.methods, REST_DEFAULT_METHODS);
   });
 
   it('answers a preflight to such a trigger 404, and a pipeline past its Maximum Timeout 500 without body or CORS', async () => {
@@ -163,7 +162,7 @@ describe("the realm's CORS HTTP header policy", () => {
     assert.equal(under.headers['access-control-allow-origin'], '*');
   });
 
-  it('gives a REST trigger without Methods its defaults, OPTIONS among them', () => {
+  it('gives a REST or HTTP trigger without Methods their defaults, OPTIONS among them', () => {
     assert.deepEqual(
       loadRealm().pipelines.find((p) => p.name === 'rest-defaults')?.methods,
       REST_DEFAULT_METHODS,
@@ -202,5 +201,26 @@ describe("the realm's CORS HTTP header policy", () => {
         allowOrigin: ['http://example.com', 'https://sub.example.com'],
       },
     );
+  });
+
+  it('checks Basic Auth and the JWT on the actual request, never on the preflight', async () => {
+    const app = buildServer(loadRealm());
+    const get = (url: string, authorization?: string) =>
+      app.inject({
+        method: 'GET',
+        url,
+        headers: { origin: 'https://app.example.test', ...(authorization ? { authorization } : {}) },
+      });
+    const basic = `Basic ${Buffer.from('partner:reference-password').toString('base64')}`;
+    assert.equal((await get('/pipeline/reference/v1/basic-auth-orders', basic)).statusCode, 200);
+    const missing = await get('/pipeline/reference/v1/basic-auth-orders');
+    assert.equal(missing.statusCode, 401);
+    assert.equal(missing.headers['access-control-allow-origin'], '*');
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/pipeline/reference/v1/basic-auth-orders',
+      headers: { origin: 'https://app.example.test', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(preflight.statusCode, 204);
   });
 });
