@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { ENGINES } from '../src/engines/session.ts';
 
 /**
- * What the command line (src/cli/main.ts) and the nightly script (scripts/nightly.ts) check before
+ * What the command line (cli/main.ts) and the nightly script (scripts/nightly.ts) check before
  * anything runs: the engines asked for and what the run is against. A problem is a UsageError: said on
  * stderr, exit 2, nothing run.
  */

@@ -124,7 +124,11 @@ export function effectiveCors(
   return Object.keys(merged).length === 0 ? null : merged;
 }
 
-/** The environment a request is for, by its host: a host beginning with `test.` is the test environment. */
+/** An environment's host: the test environment answers at `test.` before the production host. */
+export const hostOfEnvironment = (host: string, environment: Environment): string =>
+  environment === 'test' ? `test.${host}` : host;
+
+/** The environment a request is for, by its host (hostOfEnvironment, read back). */
 export const environmentOfHost = (host: string | undefined): Environment =>
   host?.toLowerCase().startsWith('test.') ? 'test' : 'prod';
 
@@ -160,6 +164,8 @@ export function policyOfPipeline(
 ): Policy | null {
   if (pipeline.quirks && Object.keys(pipeline.quirks).length > 0) return null;
   const cors = effectiveCors(realm, pipeline, environment) ?? {};
+  const authorization = authorizationOf(pipeline);
+  const guarded = pipeline.apiKey !== undefined || authorization !== null;
   return {
     allowOrigin: cors.allowOrigin,
     allowMethods: cors.allowMethods ?? [],
@@ -171,10 +177,9 @@ export function policyOfPipeline(
     preflightStatus: 204,
     apiKey: pipeline.apiKey,
     // A JWT or Basic Auth alone is a credential in Authorization (with an API key, the policy follows the key).
-    apiKeyHeader:
-      authorizationOf(pipeline) !== null && pipeline.apiKey === undefined ? 'Authorization' : 'apikey',
+    apiKeyHeader: authorization !== null && pipeline.apiKey === undefined ? 'Authorization' : 'apikey',
     // A request without the key is answered 401 with the CORS headers; a 404 has none (seed, example 3).
-    unauthorizedStatus: pipeline.apiKey !== undefined || authorizationOf(pipeline) !== null ? 401 : undefined,
-    corsOnErrors: pipeline.apiKey !== undefined || authorizationOf(pipeline) !== null ? [401] : false,
+    unauthorizedStatus: guarded ? 401 : undefined,
+    corsOnErrors: guarded ? [401] : false,
   };
 }

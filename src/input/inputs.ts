@@ -6,7 +6,7 @@ import {
   loadCatalogue,
   realmWithCatalogue,
 } from '../../scenarios/load.ts';
-import { loadRealm, policyOfPipeline } from '../../server/realm.ts';
+import { hostOfEnvironment, loadRealm, policyOfPipeline } from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
 import { type Contract, contractOf, withContract } from '../policy/contract.ts';
 import { discoveryOrigins } from '../policy/discovery.ts';
@@ -32,8 +32,8 @@ export const SANDBOXED_PAGE_ORIGIN = 'https://sandboxed.example.test';
 export const REFERENCE_API_HOST = 'api.example.test';
 /** A second origin for the same realm: the target of cross-origin redirects. */
 export const REFERENCE_ALT_API_HOST = 'api2.example.test';
-/** The realm's test environment (server/realm.ts, environmentOfHost): its own host, its own policy. */
-export const REFERENCE_TEST_API_HOST = `test.${REFERENCE_API_HOST}`;
+/** The realm's test environment: its own host (server/realm.ts, hostOfEnvironment), its own policy. */
+export const REFERENCE_TEST_API_HOST = hostOfEnvironment(REFERENCE_API_HOST, 'test');
 
 export interface Endpoint {
   /** Its name in the targets file (CORS_TARGETS); null for TARGET_URL. */

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { endpointOfTitles } from '../run/plan.ts';
+import { endpointOfTitles, isConformanceSpec } from '../run/plan.ts';
 import { evidenceOf } from './allure.ts';
 import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
 import { REPORT_DIR } from './global-setup.ts';
@@ -53,7 +53,7 @@ export default class MatrixReporter implements Reporter {
     const engine = path[1] ?? '?';
     const describes = path.slice(3, -1);
     const spec = basename(path[2] ?? '').replace(/\.spec\.[jt]s$/, '');
-    const conformance = spec === 'conformance';
+    const conformance = isConformanceSpec(path[2]);
     const endpoint = conformance ? endpointOfTitles(describes) : null;
     const area = conformance ? (describes.at(-1) ?? spec) : [spec, ...describes].join(' › ');
     const key = [spec, ...describes, test.title].join('\u0000');
@@ -155,10 +155,11 @@ export default class MatrixReporter implements Reporter {
         return `<tr data-area="${html(line.area)}"><th scope="row" title="${html(line.description)}">${html(line.title)}</th>${cells}</tr>`;
       })
       .join('\n');
-    const head =
-      (endpoints.some((e) => e !== null)
+    const head = `${
+      endpoints.some((e) => e !== null)
         ? `<tr><td></td>${endpoints.map((e) => `<th colspan="${engines.length}">${html(e ?? '(self-checks)')}</th>`).join('')}</tr>`
-        : '') + `<tr><th>scenario</th>${columns.map((c) => `<th>${html(c.engine)}</th>`).join('')}</tr>`;
+        : ''
+    }<tr><th>scenario</th>${columns.map((c) => `<th>${html(c.engine)}</th>`).join('')}</tr>`;
     const counts = { cells: n, failed: 0, divergences: 0, flaws: 0 };
     for (const l of lines.values())
       for (const c of l.cells.values()) {

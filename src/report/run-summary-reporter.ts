@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type {
   FullConfig,
   FullResult,
@@ -13,7 +13,7 @@ import { isLoopbackHost } from '../fetch-standard/rules.ts';
 import { loadInputs } from '../input/inputs.ts';
 import { CONTRACT_AREA } from '../policy/contract.ts';
 import { policyWarnings } from '../policy/policy.ts';
-import { endpointOfTitles, planOf } from '../run/plan.ts';
+import { endpointOfTitles, isConformanceSpec, planOf } from '../run/plan.ts';
 import { selectionKey, writeSelection } from '../run/run-ahead.ts';
 import { createTarget } from '../run/target.ts';
 import { DIVERGENCE_ANNOTATION, HARNESS_RERUN_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
@@ -25,13 +25,6 @@ import { ALLURE_RESULTS_DIR } from './global-setup.ts';
  * that selects every test, each applicable scenario must have run in each selected engine, and no
  * test may be skipped (a skipped engine must never read as a pass).
  */
-
-/**
- * The conformance spec's tests: one per scenario, endpoint and engine (tests/conformance.spec.ts, or
- * its JavaScript in the installed package).
- */
-const isConformanceSpec = (file: string | undefined): boolean =>
-  /^conformance\.spec\.[jt]s$/.test(basename(file ?? ''));
 
 /** A conformance test's key (project, describes, title), as the workers' run-ahead names it. */
 function keyOf(test: TestCase): string | null {

@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { basename } from 'node:path';
 import type { CatalogueEntry } from '../../scenarios/load.ts';
 import type { Inputs } from '../input/inputs.ts';
 import { REFERENCE_API_HOST } from '../input/inputs.ts';
@@ -43,6 +44,13 @@ function byArea(scenarios: CatalogueEntry[]): Array<[string, CatalogueEntry[]]> 
  */
 export const endpointOfTitles = (titles: string[]): string | null =>
   titles.length > 1 ? (titles[0] ?? null) : null;
+
+/**
+ * Whether a test file is the conformance spec (tests/conformance.spec.ts, or its JavaScript in the
+ * installed package), whose tests are one per scenario, endpoint and engine.
+ */
+export const isConformanceSpec = (file: string | undefined): boolean =>
+  /^conformance\.spec\.[jt]s$/.test(basename(file ?? ''));
 
 /** The endpoint a chunk belongs to, as reports name it. */
 export const endpointOf = (chunk: Chunk): string | null => endpointOfTitles(chunk.titles);

@@ -1,5 +1,11 @@
 import type { CatalogueEntry } from '../../scenarios/load.ts';
-import { effectiveCors, pipelinePath, policyOfPipeline, refusesPayload } from '../../server/realm.ts';
+import {
+  effectiveCors,
+  hostOfEnvironment,
+  pipelinePath,
+  policyOfPipeline,
+  refusesPayload,
+} from '../../server/realm.ts';
 import type { RealmConfig } from '../../server/realm-schema.ts';
 import type { Backend, EngineName } from '../engines/session.ts';
 import { isLoopbackHost, pageScheme } from '../fetch-standard/rules.ts';
@@ -95,7 +101,7 @@ export class ReferenceTarget implements Target {
   url(scenario: CatalogueEntry, token: string): string {
     const origin = new URL(this.apiOrigin);
     origin.protocol = `${scenario.targetScheme}:`;
-    if (scenario.environment === 'test') origin.hostname = `test.${origin.hostname}`;
+    origin.hostname = hostOfEnvironment(origin.hostname, scenario.environment);
     return withToken(`${origin.origin}${pipelinePath(this.realm.name, this.pipeline(scenario))}`, token);
   }
 

@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The direction of dependencies, as a test: the product core (src/) is importable by specs, scripts,
- * the command line (cli/) and the reference server, and imports none of them. src/ may read the reference realm's data model
- * (its schema and loader: the reference target runs against that realm), never the server's app.
+ * the command line (cli/) and the reference server, and imports none of them. src/ may read the
+ * reference realm's data model (its schema and loader: the reference target runs against that realm),
+ * never the server's app.
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
