@@ -8,6 +8,7 @@ import {
 } from '../src/fetch-standard/rules.ts';
 import { SerializedOrigin, SLUG, TOKEN } from '../src/fetch-standard/values.ts';
 import { ExpectedOutcome } from '../src/outcome/outcome.ts';
+import { WPT_BEHAVIOURS } from './wpt-behaviours.ts';
 
 /**
  * The scenario catalogue's schema: the single source of the catalogue's types.
@@ -57,7 +58,38 @@ export const Citation = z.discriminatedUnion('source', [
       quote: z.string().min(10),
     })
     .strict(),
+  /**
+   * A web-platform-tests file that tests the same behaviour: `behaviour` is its number in
+   * scenarios/wpt-behaviours.ts, `path` one of that behaviour's files, `quote` the test's name or a line.
+   */
+  z
+    .object({
+      source: z.literal('wpt'),
+      behaviour: z.number().int(),
+      path: z.string().min(3),
+      quote: z.string().min(10),
+    })
+    .strict()
+    .superRefine((citation, ctx) => {
+      const behaviour = WPT_BEHAVIOURS.find((b) => b.id === citation.behaviour);
+      if (!behaviour) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['behaviour'],
+          message: `is not a behaviour of scenarios/wpt-behaviours.ts (1 to ${WPT_BEHAVIOURS.length})`,
+        });
+      } else if (!behaviour.files.includes(citation.path)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['path'],
+          message: `is not a file of WPT behaviour ${behaviour.id} (${behaviour.files.join(', ')})`,
+        });
+      }
+    }),
 ]);
+
+/** Where a WPT path is read (web-platform-tests' default branch). */
+export const WPT_SOURCE = 'https://github.com/web-platform-tests/wpt/blob/master/';
 
 /** Where a citation points, and its name in reports. */
 export function citationLink(
@@ -71,6 +103,8 @@ export function citationLink(
       return { url: SEED_DOCUMENT.url, name: `Digibee docs: ${citation.section}` };
     case 'digibee':
       return { url: citation.url, name: `Digibee docs: ${citation.title}` };
+    case 'wpt':
+      return { url: `${WPT_SOURCE}${citation.path}`, name: `WPT: ${citation.path}` };
   }
 }
 export type Citation = z.infer<typeof Citation>;
@@ -79,6 +113,14 @@ export const Level = z.enum(['must', 'should', 'info']);
 
 export const RequestSpec = z
   .object({
+    /**
+     * The page API that sends it: `fetch` (the default); `event-source` (new EventSource(url,
+     * {withCredentials}): a GET whose stream the page reads; no headers of its own, credentials
+     * `include` for withCredentials); or `beacon` (navigator.sendBeacon(url, body): a POST that always
+     * sends credentials, whose answer the page never reads; a Content-Type header makes the body a
+     * Blob of that type).
+     */
+    api: z.enum(['fetch', 'event-source', 'beacon']).default('fetch'),
     method: z
       .string()
       .regex(TOKEN, 'must be an HTTP method token')
@@ -91,6 +133,29 @@ export const RequestSpec = z
     /** Adds the target's API key in the `apikey` header, as Digibee consumers send it. */
     sendApiKey: z.boolean().default(false),
     credentials: z.enum(['omit', 'same-origin', 'include']).default('same-origin'),
+    /**
+     * fetch()'s mode: `cors` (the default), `no-cors` (an opaque response: a page reads nothing) or
+     * `same-origin` (a cross-origin URL is refused before anything is sent).
+     */
+    mode: z.enum(['cors', 'no-cors', 'same-origin']).default('cors'),
+    /** A username and password written into the URL (`user:password@`), which fetch() refuses. */
+    userinfo: z
+      .string()
+      .regex(/^[^:@/]+:[^@/]*$/, 'must be user:password')
+      .optional(),
+    /** fetch()'s referrerPolicy (the page's own applies when absent). */
+    referrerPolicy: z
+      .enum([
+        'no-referrer',
+        'no-referrer-when-downgrade',
+        'same-origin',
+        'origin',
+        'strict-origin',
+        'origin-when-cross-origin',
+        'strict-origin-when-cross-origin',
+        'unsafe-url',
+      ])
+      .optional(),
     /**
      * A cookie the page sets (document.cookie) before the fetch, e.g. "session=s1; Domain=example.test;
      * Path=/; Secure; SameSite=None", to observe whether the request carries it.
@@ -122,6 +187,38 @@ export const RequestSpec = z
       }
     }
     const method = normalizeMethod(request.method);
+    if (request.api === 'event-source') {
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
+      if (method !== 'GET') problem('method', 'must be GET: an EventSource only sends GET');
+      if (Object.keys(request.headers).length > 0 || request.sendApiKey)
+        problem('headers', 'must be empty: an EventSource sends no headers a page chooses');
+      if (request.credentials === 'omit')
+        problem(
+          'credentials',
+          'cannot be omit for an EventSource (same-origin, or include for withCredentials)',
+        );
+      for (const field of ['mode', 'referrerPolicy', 'userinfo', 'body', 'frameOrigin'] as const)
+        if (request[field] !== undefined && !(field === 'mode' && request.mode === 'cors'))
+          problem(field, 'is a fetch() option: an EventSource has none');
+    }
+    if (request.api === 'beacon') {
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
+      if (method !== 'POST') problem('method', 'must be POST: sendBeacon only sends POST');
+      if (
+        Object.keys(request.headers).some((name) => name.toLowerCase() !== 'content-type') ||
+        request.sendApiKey
+      )
+        problem('headers', 'may hold Content-Type alone: sendBeacon sends no other header a page chooses');
+      if (request.credentials !== 'include')
+        problem('credentials', 'must be include: sendBeacon always sends credentials');
+      if (request.body !== undefined && request.body.kind !== 'text')
+        problem('body', 'must be a text body for a beacon');
+      for (const field of ['referrerPolicy', 'userinfo', 'frameOrigin', 'cookie'] as const)
+        if (request[field] !== undefined) problem(field, 'is not an option of sendBeacon');
+      if (request.mode !== 'cors') problem('mode', 'is not an option of sendBeacon');
+    }
     if (request.body && (method === 'GET' || method === 'HEAD')) {
       ctx.addIssue({ code: 'custom', path: ['body'], message: `fetch() rejects a body on ${method}` });
     }
@@ -142,6 +239,21 @@ export const WireStep = z
     /** Request headers that must / must not be on this request (lower-case names), e.g. `cookie`. */
     with: z.array(z.string().regex(TOKEN)).optional(),
     without: z.array(z.string().regex(TOKEN)).optional(),
+    /**
+     * Cookies by name: whether this request's Cookie header carries one of that name (`true`) or not
+     * (`false`), whatever other cookies the engine holds for the URL.
+     */
+    cookies: z.record(z.string().regex(TOKEN, 'must be a cookie name'), z.boolean()).optional(),
+    /**
+     * Request headers' exact values on this request, as the engine wrote them (byte for byte, so the
+     * order of a list counts); `null`: the header is absent. Names in lower case.
+     */
+    headers: z
+      .record(
+        z.string().regex(/^[a-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a lower-case header name'),
+        z.string().nullable(),
+      )
+      .optional(),
   })
   .strict();
 
@@ -213,6 +325,17 @@ export const Scenario = z
     before: z.array(RequestSpec).optional(),
     /** Send the same request this many times to the same URL (the preflight cache); each must meet `expect`. */
     repeat: z.number().int().min(1).max(5).default(1),
+    /** Milliseconds to wait before each repeat (to let a preflight cache entry expire, say). */
+    repeatAfterMs: z.number().int().min(1).max(5000).optional(),
+    /**
+     * Where web-platform-tests and the Fetch standard's text disagree: `expect` and `wire` state what
+     * WPT asserts, which the engines do; the note says what the standard's text gives instead. Reports
+     * show it, and no engine is called divergent for following WPT.
+     */
+    standardsDisagree: z
+      .object({ note: z.string().min(40) })
+      .strict()
+      .optional(),
     /** Engines known to depart from the standard here, and what they do instead. */
     divergences: z
       .object({ chromium: Divergence, firefox: Divergence, webkit: Divergence })

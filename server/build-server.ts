@@ -91,6 +91,12 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
     reply.headers(
       withRawHeaders(corsResponseHeaders(cors, origin, 'preflight', quirks), quirks.preflightHeaders),
     );
+    if (quirks.reflectPreflightRequest) {
+      const method = request.headers['access-control-request-method'];
+      const headers = request.headers['access-control-request-headers'];
+      if (typeof method === 'string') reply.header('access-control-allow-methods', method);
+      if (typeof headers === 'string') reply.header('access-control-allow-headers', headers);
+    }
     if (quirks.redirectPreflight) return redirect(reply, quirks.redirectPreflight, request.url);
     return reply.code(quirks.preflightStatus ?? 204).send();
   }
@@ -115,6 +121,11 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
       .send({ error: 'Unauthorized', message: 'invalid or missing credentials (apikey, JWT, Basic Auth)' });
   }
   if (quirks.actualStatus) reply.code(quirks.actualStatus);
+  if (quirks.eventStream)
+    return reply
+      .type('text/event-stream')
+      .header('cache-control', 'no-store')
+      .send(`data: ${pipeline.name}\n\n`);
   return triggerBody(pipeline, request, reply);
 }
 

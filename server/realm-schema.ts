@@ -38,6 +38,13 @@ export const Quirks = z
     /** Raw headers on the preflight / actual response: they replace computed headers of the same name and may repeat a name. */
     preflightHeaders: RawHeaders.optional(),
     actualHeaders: RawHeaders.optional(),
+    /**
+     * Answer a preflight's Allow-Methods and Allow-Headers with what it asked for (its
+     * Access-Control-Request-Method and -Headers), as servers that reflect the request do.
+     */
+    reflectPreflightRequest: z.boolean().optional(),
+    /** Answer the actual request as a server-sent event stream (text/event-stream, one message). */
+    eventStream: z.boolean().optional(),
     /** Answer the actual request with a redirect (with the pipeline's CORS headers). */
     redirect: Redirect.optional(),
     /** Answer the preflight with a redirect. */

@@ -3,6 +3,8 @@
 // Contract: tests/engines/session.ts (FetchSpec in, FetchOutcome out).
 window.ccFetch = async function ccFetch(spec) {
   if (spec.frameOrigin) return fetchInFrame(spec);
+  if (spec.api === 'event-source') return eventSource(spec);
+  if (spec.api === 'beacon') return beacon(spec);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const controller = new AbortController();
@@ -23,6 +25,7 @@ window.ccFetch = async function ccFetch(spec) {
       credentials: spec.credentials,
       mode: spec.mode,
       cache: spec.cache || 'no-store',
+      ...(spec.referrerPolicy ? { referrerPolicy: spec.referrerPolicy } : {}),
       body,
       signal: controller.signal,
     });
@@ -46,6 +49,47 @@ window.ccFetch = async function ccFetch(spec) {
     clearTimeout(timer);
   }
 };
+
+// A beacon: the page learns only whether it was queued; the wire shows whether it was sent.
+function beacon(spec) {
+  const started = performance.now();
+  const type = spec.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const text = spec.body?.kind === 'text' ? spec.body.text : '';
+  const queued = navigator.sendBeacon(spec.url, type ? new Blob([text], { type }) : text);
+  const ms = Math.round(performance.now() - started);
+  if (!queued) return { kind: 'rejected', name: 'Beacon', message: 'sendBeacon returned false', ms };
+  return { kind: 'queued', ms };
+}
+
+// An EventSource: read when its first message arrives (the CORS check passed and the stream was
+// read), failed on its error event (closed at once, so that it never reconnects). The page reads no
+// status and no header of it: an EventSource opens only on a 200.
+function eventSource(spec) {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  return new Promise((resolve) => {
+    const source = new EventSource(spec.url, { withCredentials: spec.credentials === 'include' });
+    const settle = (outcome) => {
+      clearTimeout(timer);
+      source.close();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => settle({ kind: 'timeout', ms: elapsed() }), spec.timeoutMs);
+    source.onmessage = (event) =>
+      settle({
+        kind: 'resolved',
+        status: 200,
+        type: 'cors',
+        redirected: false,
+        url: spec.url,
+        headers: [],
+        bodyBytes: String(event.data).length,
+        ms: elapsed(),
+      });
+    source.onerror = () =>
+      settle({ kind: 'rejected', name: 'Event', message: 'the EventSource fired error', ms: elapsed() });
+  });
+}
 
 // Independent fetches started together (each with its own URL): one call from the harness for all.
 window.ccFetchAll = (specs) => Promise.all(specs.map((spec) => window.ccFetch(spec)));

@@ -27,6 +27,11 @@ export type UsableBackend = Exclude<Backend, { kind: 'unavailable' }>;
 
 /** Input of the in-page fetch (src/engines/cc-fetch.js). */
 export interface FetchSpec {
+  /**
+   * The page API that sends it: fetch(), an EventSource whose first message counts as read, or
+   * sendBeacon (the page only learns that it was queued: the wire tells the rest).
+   */
+  api?: 'fetch' | 'event-source' | 'beacon';
   url: string;
   method: string;
   headers: Array<[string, string]>;
@@ -36,7 +41,9 @@ export interface FetchSpec {
     | { kind: 'form-data'; fields: Array<[string, string]> }
     | { kind: 'filler'; bytes: number }
     | null;
-  mode: 'cors' | 'no-cors';
+  mode: 'cors' | 'no-cors' | 'same-origin';
+  /** fetch()'s referrerPolicy, when the scenario sets one. */
+  referrerPolicy?: string;
 
   /** Set with document.cookie before the fetch. */
   cookie?: string;
@@ -61,6 +68,8 @@ export type FetchOutcome =
       ms: number;
     }
   | { kind: 'rejected'; name: string; message: string; ms: number }
+  /** A beacon was queued: what became of it, only the wire shows. */
+  | { kind: 'queued'; ms: number }
   | { kind: 'timeout'; ms: number };
 
 /** What the engine itself said about a request (console, page error, failed-request text, log line). */

@@ -36,6 +36,10 @@ export interface OracleRequest {
   /** The request's header list as the page set it, plus what the body implies (Content-Type). */
   headers: HeaderList;
   credentials: CredentialsMode;
+  /** The page API that sent it, when not fetch(): a beacon's answer is never read. */
+  api?: 'event-source' | 'beacon';
+  /** fetch()'s mode; `cors` when absent. */
+  mode?: 'cors' | 'no-cors' | 'same-origin';
   /** The page origin, serialized: what the engine sends in `Origin`. */
   origin: string;
 }
@@ -64,6 +68,7 @@ export interface OracleStep {
 export type OracleReading = { preflightRequired: boolean; steps: OracleStep[] } & (
   | Extract<Outcome, { verdict: 'allowed' }>
   | (Extract<Outcome, { verdict: 'blocked' }> & { reason: BlockReason })
+  | Extract<Outcome, { verdict: 'opaque' }>
   /** The wire lacks what a judgement needs: nothing reached the server, or the engine stopped early. */
   | { verdict: 'incomplete'; missing: 'preflight' | 'actual' }
 );
@@ -82,6 +87,8 @@ export function outcomeOfReading(reading: OracleReading): Outcome | null {
       return { verdict: 'allowed', status: reading.status, readable: reading.readable };
     case 'blocked':
       return { verdict: 'blocked', stage: reading.stage, reason: reading.reason };
+    case 'opaque':
+      return { verdict: 'opaque' };
     case 'incomplete':
       return null;
   }
@@ -195,6 +202,8 @@ export function exposedHeaderNames(request: OracleRequest, response: ObservedRes
 
 /** Main fetch's refusals that come before any CORS step (#main-fetch): nothing may reach the server. */
 export function refusedBeforeSending(request: OracleRequest): BlockReason | null {
+  const url = new URL(request.url);
+  if (url.username !== '' || url.password !== '') return { code: 'url-credentials', url: request.url };
   if (isBadPort(request.url)) return { code: 'bad-port', url: request.url };
   if (isMixedContent(request.origin, request.url))
     return { code: 'mixed-content', pageOrigin: request.origin, url: request.url };
@@ -218,6 +227,9 @@ function sameOrigin(a: string, b: string): boolean {
 export function readWire(request: OracleRequest, wire: FetchWire | FetchWire[]): OracleReading {
   const hops = Array.isArray(wire) ? wire : [wire];
   const steps: OracleStep[] = [];
+  if (request.mode === 'same-origin' || request.mode === 'no-cors')
+    return readOtherMode(request, hops, steps);
+  if (request.api === 'beacon') return readBeacon(readWire({ ...request, api: undefined }, hops));
   const first = preflightNeeded(request);
   let current: OracleRequest = request;
   let tainted = false;
@@ -252,6 +264,56 @@ export function readWire(request: OracleRequest, wire: FetchWire | FetchWire[]):
       origin: tainted ? 'null' : current.origin,
     };
   }
+}
+
+/**
+ * A request whose mode is not `cors` (#main-fetch): `same-origin` refuses another origin's URL before
+ * anything is sent; `no-cors` refuses a method that is not safelisted, and otherwise sends the request
+ * without a preflight and gives the page an opaque response, whatever the server answers.
+ */
+function readOtherMode(request: OracleRequest, hops: FetchWire[], steps: OracleStep[]): OracleReading {
+  const refuse = (reason: BlockReason): OracleReading => {
+    steps.push({ anchor: 'main-fetch', outcome: 'fail', text: describeReason(reason) });
+    return { verdict: 'blocked', stage: 'before-request', reason, preflightRequired: false, steps };
+  };
+  const pageOrigin = request.origin;
+  if (request.mode === 'same-origin') {
+    if (!sameOrigin(request.url, pageOrigin))
+      return refuse({ code: 'mode-same-origin', url: request.url, origin: pageOrigin });
+    return readWire({ ...request, mode: 'cors' }, hops);
+  }
+  if (!isCorsSafelistedMethod(request.method))
+    return refuse({ code: 'no-cors-method', method: request.method });
+  const refused = refusedBeforeSending(request);
+  if (refused) return refuse(refused);
+  if (hops.every((hop) => hop.actual === null)) {
+    steps.push({ anchor: 'main-fetch', outcome: 'note', text: 'the request did not reach the server' });
+    return { verdict: 'incomplete', missing: 'actual', preflightRequired: false, steps };
+  }
+  steps.push({
+    anchor: 'concept-filtered-response-opaque',
+    outcome: 'note',
+    text: 'a `no-cors` request is sent without a preflight and its response is opaque: the page reads no status, no header and no body, whatever the server sent',
+  });
+  return { verdict: 'opaque', preflightRequired: false, steps };
+}
+
+/**
+ * A beacon is a CORS request with credentials whose answer the page never reads: its preflight decides
+ * whether it is sent; once sent, whatever the answer's CORS headers, the page has all it will get.
+ */
+function readBeacon(reading: OracleReading): OracleReading {
+  if (reading.verdict !== 'allowed' && !(reading.verdict === 'blocked' && reading.stage === 'response'))
+    return reading;
+  const steps: OracleStep[] = [
+    ...reading.steps,
+    {
+      anchor: 'main-fetch',
+      outcome: 'note',
+      text: 'a beacon was sent: the page never reads its answer, so the CORS check of the answer decides nothing the page sees',
+    },
+  ];
+  return { verdict: 'opaque', preflightRequired: reading.preflightRequired, steps };
 }
 
 type HopReading =

@@ -102,9 +102,12 @@ export function mimeEssence(value: string): string | null {
   return `${lower(type)}/${lower(subtype)}`;
 }
 
-/** RFC 9110 single byte range `bytes=first-[last]`, as the Fetch standard parses it; null on failure. */
+/**
+ * RFC 9110 single byte range `bytes=first-[last]`, as the Fetch standard parses it for the safelist
+ * (#simple-range-header-value, allowWhitespace false: `bytes = 0-9` fails); null on failure.
+ */
 function parseSingleRange(value: string): [number | null, number | null] | null {
-  const m = /^bytes[\t ]*=[\t ]*(\d*)[\t ]*-[\t ]*(\d*)$/.exec(value);
+  const m = /^bytes=(\d*)-(\d*)$/.exec(value);
   if (!m) return null;
   const [, first = '', last = ''] = m;
   if (first === '' && last === '') return null;
@@ -280,5 +283,9 @@ export const FETCH_ANCHORS = [
   'block-bad-port',
   'concept-request-tainted-origin',
   'cors-protocol-and-http-caches',
+  'concept-request-mode',
+  'http-network-or-cache-fetch',
+  'concept-filtered-response-opaque',
+  'append-a-request-origin-header',
 ] as const;
 export type FetchAnchor = (typeof FETCH_ANCHORS)[number];

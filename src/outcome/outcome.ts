@@ -47,6 +47,9 @@ export const BlockReason = z.discriminatedUnion('code', [
     wildcardNeedsNoCredentials: z.boolean(),
   }),
   z.object({ code: z.literal('authorization-not-listed'), allowed: headerList }),
+  z.object({ code: z.literal('mode-same-origin'), url: z.string(), origin: z.string() }),
+  z.object({ code: z.literal('no-cors-method'), method: z.string() }),
+  z.object({ code: z.literal('url-credentials'), url: z.string() }),
   z.object({
     code: z.literal('header-not-allowed'),
     header: z.string(),
@@ -69,11 +72,16 @@ const Allowed = z
 const Blocked = z
   .object({ verdict: z.literal('blocked'), ...stage, reason: BlockReason.optional() })
   .strict();
+/**
+ * Sent and answered, but nothing of the answer reaches the page: a `no-cors` request's opaque response
+ * (status 0, no headers, no body), whatever CORS headers the server sent. Not a way to read an API.
+ */
+const Opaque = z.object({ verdict: z.literal('opaque') }).strict();
 const Unreachable = z
   .object({ verdict: z.literal('unreachable'), cause: UnreachableCause, detail: z.string() })
   .strict();
 
-export const Outcome = z.discriminatedUnion('verdict', [Allowed, Blocked, Unreachable]);
+export const Outcome = z.discriminatedUnion('verdict', [Allowed, Blocked, Opaque, Unreachable]);
 export type Outcome = z.infer<typeof Outcome>;
 
 const HeaderNames = z.array(z.string().regex(TOKEN, 'must be a header name (token)'));
@@ -104,6 +112,7 @@ export const ExpectedOutcome = z.discriminatedUnion('verdict', [
       reason: z.enum(BLOCK_CODES).optional(),
     })
     .strict(),
+  Opaque,
   z.object({ verdict: z.literal('unreachable'), cause: UnreachableCause.optional() }).strict(),
 ]);
 export type ExpectedOutcome = z.infer<typeof ExpectedOutcome>;
@@ -139,6 +148,12 @@ export function describeReason(reason: BlockReason): string {
       return `Access-Control-Allow-Methods from the preflight (${listText(reason.allowed)}) does not list ${code(reason.method)}${reason.wildcardNeedsNoCredentials ? `; ${code('*')} does not count for a request with credentials` : ''}`;
     case 'authorization-not-listed':
       return `Access-Control-Allow-Headers from the preflight (${listText(reason.allowed)}) does not list ${code('authorization')}, which ${code('*')} never covers`;
+    case 'mode-same-origin':
+      return `the request's mode is \`same-origin\` and ${reason.url} is not of the origin ${code(reason.origin)}: refused before it is sent`;
+    case 'url-credentials':
+      return `${reason.url} holds a username or password, which fetch() refuses before anything is sent (send them in the Authorization header)`;
+    case 'no-cors-method':
+      return `${code(reason.method)} is not a CORS-safelisted method, which a \`no-cors\` request must use: refused before it is sent`;
     case 'header-not-allowed':
       return `Access-Control-Allow-Headers from the preflight (${listText(reason.allowed)}) does not list ${code(reason.header)}${reason.wildcardNeedsNoCredentials ? `; ${code('*')} does not count for a request with credentials` : ''}`;
   }
@@ -154,6 +169,8 @@ export function describeOutcome(outcome: Outcome): string {
       return `allowed (status ${outcome.status})`;
     case 'blocked':
       return `${blockedAt(outcome.stage)}${outcome.reason ? `: ${describeReason(outcome.reason)}` : ''}`;
+    case 'opaque':
+      return 'sent, answered with an opaque response: the page reads no status, no header and no body';
     case 'unreachable':
       return `unreachable (${outcome.cause}): ${outcome.detail}`;
   }
@@ -171,6 +188,8 @@ export function describeExpectedOutcome(expected: ExpectedOutcome): string {
     }
     case 'blocked':
       return `${blockedAt(expected.stage)}${expected.reason ? ` (${expected.reason})` : ''}`;
+    case 'opaque':
+      return 'an opaque response (sent; nothing readable)';
     case 'unreachable':
       return `unreachable${expected.cause ? ` (${expected.cause})` : ''}`;
   }
@@ -222,6 +241,8 @@ export function exactly(outcome: Outcome, present: string[] = []): ExpectedOutco
     }
     case 'blocked':
       return { verdict: 'blocked', stage: outcome.stage };
+    case 'opaque':
+      return { verdict: 'opaque' };
     case 'unreachable':
       return { verdict: 'unreachable', cause: outcome.cause };
   }

@@ -55,6 +55,7 @@ export function reportRun(
   if (divergence) labels.push(['divergence', secrets.mask(divergence)]);
   for (const finding of run.findings) labels.push(['flaw', `${finding.flaw} (${finding.severity})`]);
   if (run.expected.knownDivergence) labels.push(['known divergence', run.expected.knownDivergence]);
+  if (scenario.standardsDisagree) labels.push(['standards disagree', scenario.standardsDisagree.note]);
   const links = scenario.spec.map((citation) => citationLink(citation, specUrl));
   const parameters = [
     ...(endpoint ? [{ name: 'endpoint', value: endpoint, excluded: false }] : []),

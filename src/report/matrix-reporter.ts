@@ -174,7 +174,7 @@ body{font:14px system-ui,sans-serif;margin:1.5em}
 table{border-collapse:collapse}
 th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;white-space:nowrap}
 td a{color:inherit;text-decoration:none}
-.v-allowed{background:#c8ecc9}.v-blocked{background:#f6d3a8}.v-unreachable{background:#cfd8e3}
+.v-allowed{background:#c8ecc9}.v-blocked{background:#f6d3a8}.v-opaque{background:#e3d4f0}.v-unreachable{background:#cfd8e3}
 .v-passed{background:#e6f4e6}.v-failed,.v-timedOut{background:#f4b6b6}.v-skipped,.none{background:#eee;color:#888}
 td.failed{outline:3px solid #c00;outline-offset:-3px;font-weight:bold}
 .mark{margin-left:4px}
@@ -183,7 +183,7 @@ pre{white-space:pre-wrap}.div{color:#805}.flaw{color:#a00}
 </style></head><body id="top">
 <h1>cors-conformance results matrix</h1>
 <p>Run ${html(result.status)}: ${counts.cells} results, ${counts.failed} failed or not run, ${counts.divergences} divergences, ${counts.flaws} with a server flaw.
-Colours are what the engine did (allowed, blocked, unreachable); ✗ a verdict other than expected, ◆ a divergence from the Fetch standard, ⚑ a server flaw. Each cell links to its evidence.</p>
+Colours are what the engine did (allowed, blocked, opaque, unreachable); ✗ a verdict other than expected, ◆ a divergence from the Fetch standard, ⚑ a server flaw. Each cell links to its evidence.</p>
 <p><label>Area <select id="area"><option value="">all</option>${areas.map((a) => `<option>${html(a)}</option>`).join('')}</select></label>
 <label><input type="checkbox" id="failures"> only rows with a failure</label></p>
 <table id="matrix"><thead>${head}</thead><tbody>

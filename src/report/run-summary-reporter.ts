@@ -43,6 +43,7 @@ type Tally = {
   tests: number;
   allowed: number;
   blocked: number;
+  opaque: number;
   unreachable: number;
   failed: number;
   divergences: number;
@@ -146,13 +147,15 @@ export default class RunSummaryReporter implements Reporter {
       tests: 0,
       allowed: 0,
       blocked: 0,
+      opaque: 0,
       unreachable: 0,
       failed: 0,
       divergences: 0,
     };
     tally.tests++;
     const verdict = test.annotations.find((a) => a.type === VERDICT_ANNOTATION)?.description;
-    if (verdict === 'allowed' || verdict === 'blocked' || verdict === 'unreachable') tally[verdict]++;
+    if (verdict === 'allowed' || verdict === 'blocked' || verdict === 'opaque' || verdict === 'unreachable')
+      tally[verdict]++;
     if (test.annotations.some((a) => a.type === DIVERGENCE_ANNOTATION)) tally.divergences++;
     if (result.status !== 'passed') tally.failed++;
     if (result.status === 'passed' && result.retry > 0)
@@ -224,7 +227,7 @@ export default class RunSummaryReporter implements Reporter {
       cells
         .map((c, i) => String(c).padEnd(named && i === 0 ? width : i <= (named ? 1 : 0) ? 10 : 12))
         .join('');
-    const head = ['tests', 'allowed', 'blocked', 'unreachable', 'failed', 'divergences'];
+    const head = ['tests', 'allowed', 'blocked', 'opaque', 'unreachable', 'failed', 'divergences'];
     const table = [
       line([...(named ? ['endpoint'] : []), 'engine', ...head]),
       ...rows.map(([key, t]) =>
@@ -233,6 +236,7 @@ export default class RunSummaryReporter implements Reporter {
           t.tests,
           t.allowed,
           t.blocked,
+          t.opaque,
           t.unreachable,
           t.failed,
           t.divergences,

@@ -76,6 +76,9 @@ export function summary(
       `page origin: ${new URL(run.request.url).origin === run.oracleRequest.origin ? '(same origin!)' : run.oracleRequest.origin}`,
       `engine:      ${engine.name} ${engine.version}, ${describeBackend(engine.backend)}`,
       `expectation: ${describeExpected(run.expected)}`,
+      run.scenario.standardsDisagree
+        ? `STANDARDS:   WPT and the Fetch standard's text disagree; expected as WPT asserts. ${run.scenario.standardsDisagree.note}`
+        : null,
       ...each('oracle:', (f) => describeReading(f.oracle)),
       ...each('engine did:', (f) => describeOutcome(f.verdict)),
       divergence ? `DIVERGENCE:  ${divergence}` : null,

@@ -71,6 +71,17 @@ function fromReading(
         wire:
           reading.stage === 'before-request' ? [] : reading.stage === 'preflight' ? wire.slice(0, 1) : wire,
       };
+    case 'opaque':
+      return {
+        ...common,
+        exposePolicy: null,
+        outcome: { verdict: 'opaque' },
+        because:
+          request.api === 'beacon'
+            ? 'the policy lets the beacon be sent, and the page never reads its answer'
+            : 'a `no-cors` request is sent whatever the policy says, and its response is opaque',
+        wire,
+      };
     case 'incomplete':
       throw new Error(`a policy always yields a judgement; got none for ${request.method}`);
   }
@@ -119,8 +130,9 @@ export function expectationFor(
     scenario.reads && reading.outcome.verdict === 'allowed'
       ? { ...reading, outcome: { ...reading.outcome, readable: scenario.reads } }
       : reading;
-  // A policy says what one fetch does; what repeats share through the preflight cache is the record's to say.
-  return scenario.repeat > 1 ? { ...derived, wire: null } : derived;
+  // A policy says what one fetch does; what repeats and the requests sent before share through the
+  // preflight cache is the record's to say.
+  return scenario.repeat > 1 || (scenario.before ?? []).length > 0 ? { ...derived, wire: null } : derived;
 }
 
 /**
@@ -211,6 +223,9 @@ export function explain(run: ScenarioRun, fetch: FetchRun): string {
   return [
     `${run.scenario.id} in ${run.engine}${which}: the engine ${describeOutcome(fetch.verdict)}`,
     `expected: ${describeExpected(run.expected)}`,
+    run.scenario.standardsDisagree
+      ? `WPT and the Fetch standard's text disagree (expected as WPT asserts): ${run.scenario.standardsDisagree.note}`
+      : null,
     `oracle: ${describeReading(fetch.oracle)}`,
     run.setup.length > 0 ? `before it: ${describeWire(run.setup)}` : null,
     `wire: ${describeWire(fetch.wire)}`,
@@ -239,6 +254,13 @@ export function readableUnderPolicy(run: ScenarioRun, fetch: FetchRun, policy: P
   return exposedHeaderNames(run.oracleRequest, { status: actual.status, headers });
 }
 
+/** The names of the cookies a Cookie header carries. */
+const cookieNames = (header: string | null): string[] =>
+  (header ?? '')
+    .split(';')
+    .map((pair) => pair.split('=')[0]?.trim() ?? '')
+    .filter(Boolean);
+
 /** A recorded exchange as a wire step states it: only the fields the step names. */
 function wireShape(exchange: WireExchange, step: WireStep | undefined): Record<string, unknown> {
   const shape: Record<string, unknown> = { method: exchange.method };
@@ -248,6 +270,14 @@ function wireShape(exchange: WireExchange, step: WireStep | undefined): Record<s
     shape.with = step.with.filter((name) => hasHeader(exchange.requestHeaders as HeaderList, name));
   if (step?.without)
     shape.without = step.without.filter((name) => !hasHeader(exchange.requestHeaders as HeaderList, name));
+  if (step?.cookies) {
+    const sent = cookieNames(getHeader(exchange.requestHeaders as HeaderList, 'cookie'));
+    shape.cookies = Object.fromEntries(Object.keys(step.cookies).map((name) => [name, sent.includes(name)]));
+  }
+  if (step?.headers)
+    shape.headers = Object.fromEntries(
+      Object.keys(step.headers).map((name) => [name, getHeader(exchange.requestHeaders as HeaderList, name)]),
+    );
   return shape;
 }
 

@@ -106,17 +106,29 @@ export function fetchSpec(
         ? { kind: 'form-data', fields: Object.entries(request.body.fields) }
         : request.body;
   return {
-    url: target.url(scenario, token, caller),
+    ...(request.api !== 'fetch' ? { api: request.api } : {}),
+    url: withUserinfo(target.url(scenario, token, caller), request.userinfo),
     method: request.method,
     headers,
     credentials: request.credentials,
     body,
-    mode: 'cors',
+    mode: request.mode,
     cache: request.cache,
+    ...(request.referrerPolicy ? { referrerPolicy: request.referrerPolicy } : {}),
     ...(request.cookie ? { cookie: request.cookie } : {}),
     ...(request.frameOrigin ? { frameOrigin: request.frameOrigin } : {}),
     timeoutMs,
   };
+}
+
+/** The URL with `user:password@` written in, when the scenario asks for it. */
+function withUserinfo(url: string, userinfo: string | undefined): string {
+  if (!userinfo) return url;
+  const written = new URL(url);
+  const [username = '', password = ''] = userinfo.split(':');
+  written.username = username;
+  written.password = password;
+  return written.toString();
 }
 
 /** The request as the oracle sees it: the page's headers plus the Content-Type its body implies. */
@@ -133,6 +145,8 @@ export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
     method: normalizeMethod(spec.method),
     headers: headers as HeaderList,
     credentials: spec.credentials,
+    mode: spec.mode,
+    ...(spec.api === 'beacon' || spec.api === 'event-source' ? { api: spec.api } : {}),
     origin,
   };
 }
@@ -141,7 +155,12 @@ export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
  * The engine's verdict against the oracle's reading of the same wire, with the one comparison of
  * outcomes: null when they agree.
  */
-export function divergence(verdict: Outcome, reading: OracleReading, wire: WireExchange[]): string | null {
+export function divergence(
+  verdict: Outcome,
+  reading: OracleReading,
+  wire: WireExchange[],
+  readsHeaders = true,
+): string | null {
   if (verdict.verdict === 'unreachable') return null;
   if (reading.verdict === 'incomplete') {
     if (verdict.verdict === 'blocked' && verdict.stage === 'before-request') {
@@ -154,11 +173,43 @@ export function divergence(verdict: Outcome, reading: OracleReading, wire: WireE
       return `the engine allowed the request, but the ${reading.missing} never reached the server`;
     return null;
   }
-  const oracle = outcomeOfReading(reading);
-  if (!oracle) return null;
-  const present = observed(hopsOf(wire).at(-1)?.actual ?? null)?.headers.map(([n]) => n) ?? [];
+  const read = outcomeOfReading(reading);
+  if (!read) return null;
+  // An API that gives the page no headers (EventSource) is held to the verdict and status alone.
+  const oracle = !readsHeaders && read.verdict === 'allowed' ? { ...read, readable: [] } : read;
+  const present = readsHeaders
+    ? (observed(hopsOf(wire).at(-1)?.actual ?? null)?.headers.map(([n]) => n) ?? [])
+    : [];
   const differs = differences(exactly(oracle, present), verdict);
   return differs.length === 0 ? null : `by the oracle: ${differs.join('; ')}`;
+}
+
+const BEACON_SETTLE_MS = 1_000;
+
+/**
+ * A queued beacon's wire, once it has settled: its request answered, or its preflight answered and
+ * nothing more within a second (the engine does not send a beacon its preflight refused), or the
+ * fetch timeout passed.
+ */
+async function beaconWire(
+  wireOf: WireSource,
+  token: string,
+  timeoutMs = FETCH_TIMEOUT_MS,
+): Promise<WireExchange[]> {
+  const wire: WireExchange[] = [];
+  const started = Date.now();
+  let preflightAnswered: number | null = null;
+  while (Date.now() - started < timeoutMs) {
+    wire.push(...(await wireOf(token)));
+    const last = hopsOf(wire).at(-1);
+    if (last?.actual && last.actual.status !== null) break;
+    if (last?.preflight?.status != null && !last.actual) {
+      preflightAnswered ??= Date.now();
+      if (Date.now() - preflightAnswered >= BEACON_SETTLE_MS) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return wire;
 }
 
 /** A scenario ready to run in one engine: its request, as the page sends it and as the oracle reads it, and what is expected. */
@@ -205,7 +256,8 @@ async function evidenceOf(
   wireOf: WireSource,
 ): Promise<FetchRun> {
   // Each fetch reads (and clears) the wire of the token: the repeats of one URL stay apart.
-  const wire = await wireOf(prepared.token);
+  const wire =
+    outcome.kind === 'queued' ? await beaconWire(wireOf, prepared.token) : await wireOf(prepared.token);
   const verdict = classify(outcome, wire);
   const oracle = readWire(
     prepared.asOracleSees,
@@ -215,7 +267,16 @@ async function evidenceOf(
     expectSome: outcome.kind !== 'resolved' && page.reportsCorsMessages,
     settleMs: 300,
   });
-  return { index, outcome, wire, messages, verdict, oracle, divergence: divergence(verdict, oracle, wire) };
+  const readsHeaders = prepared.request.api !== 'event-source';
+  return {
+    index,
+    outcome,
+    wire,
+    messages,
+    verdict,
+    oracle,
+    divergence: divergence(verdict, oracle, wire, readsHeaders),
+  };
 }
 
 function assemble(
@@ -266,6 +327,7 @@ export async function runScenario(
   }
   const fetches: FetchRun[] = [];
   for (let index = 1; index <= scenario.repeat; index++) {
+    if (index > 1 && scenario.repeatAfterMs) await new Promise((r) => setTimeout(r, scenario.repeatAfterMs));
     const outcome = await onPage(page.fetch(prepared.request));
     fetches.push(await evidenceOf(prepared, index, outcome, page, wireOf));
   }
@@ -283,7 +345,8 @@ export function runsConcurrently(scenario: CatalogueEntry): boolean {
     (scenario.before ?? []).length === 0 &&
     scenario.repeat === 1 &&
     request.cookie === undefined &&
-    request.cache !== 'default'
+    request.cache !== 'default' &&
+    request.api !== 'beacon'
   );
 }
 

@@ -58,6 +58,8 @@ function gatewayError(e: WireExchange): boolean {
  * means the engine refused to send anything.
  */
 export function classify(outcome: FetchOutcome, wire: WireExchange[]): Outcome {
+  if (outcome.kind === 'resolved' && (outcome.type === 'opaque' || outcome.type === 'opaqueredirect'))
+    return { verdict: 'opaque' };
   if (outcome.kind === 'resolved') {
     return {
       verdict: 'allowed',
@@ -92,6 +94,8 @@ export function classify(outcome: FetchOutcome, wire: WireExchange[]): Outcome {
     };
   }
   const last = hopsOf(wire).at(-1);
+  // A beacon's answer is never read: once its request is sent, the page has all it will ever get.
+  if (outcome.kind === 'queued' && last?.actual) return { verdict: 'opaque' };
   if (last?.actual) return { verdict: 'blocked', stage: 'response' };
   if (last?.preflight) return { verdict: 'blocked', stage: 'preflight' };
   return { verdict: 'blocked', stage: 'before-request' };

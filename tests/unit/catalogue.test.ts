@@ -86,6 +86,46 @@ describe('the catalogue loader', () => {
       found.join('\n'),
     );
   });
+  it('refuses a WPT citation to an unknown behaviour, or to a file not of its behaviour', () => {
+    const cite = (behaviour: number, path: string) => ({
+      ...good,
+      spec: [{ source: 'wpt', behaviour, path, quote: 'Test preflight cache expiration' }],
+    });
+    assert.deepEqual(problems({ 'demo.json': area([cite(18, 'cors/preflight-cache.htm')]) }), []);
+    const found = [
+      ...problems({ 'demo.json': area([cite(99, 'cors/preflight-cache.htm')]) }),
+      ...problems({ 'demo.json': area([cite(18, 'cors/origin.htm')]) }),
+    ];
+    assert.match(
+      found[0] ?? '',
+      /^demo\.json: scenarios\[0\]\.spec\[0\]\.behaviour: is not a behaviour of scenarios\/wpt-behaviours\.ts/,
+    );
+    assert.match(
+      found[1] ?? '',
+      /^demo\.json: scenarios\[0\]\.spec\[0\]\.path: is not a file of WPT behaviour 18 \(cors\/preflight-cache\.htm/,
+    );
+  });
+  it('refuses fetch() options on an EventSource, naming each', () => {
+    const found = problems({
+      'demo.json': area([
+        {
+          ...good,
+          request: {
+            api: 'event-source',
+            method: 'POST',
+            headers: { 'X-A': '1' },
+            credentials: 'omit',
+            mode: 'no-cors',
+          },
+        },
+      ]),
+    });
+    for (const field of ['method', 'headers', 'credentials', 'mode'])
+      assert.ok(
+        found.some((p) => p.startsWith(`demo.json: scenarios[0].request.${field}: `)),
+        `${field} in\n${found.join('\n')}`,
+      );
+  });
   it('reports invalid JSON with its position', () => {
     const found = problems({ 'demo.json': '{"area": "demo",' });
     assert.equal(found.length, 1);

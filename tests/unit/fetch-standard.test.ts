@@ -63,6 +63,10 @@ describe('#cors-safelisted-request-header', () => {
     assert.equal(isCorsSafelistedRequestHeader('Range', 'bytes=100-'), true);
     assert.equal(isCorsSafelistedRequestHeader('Range', 'bytes=-500'), false);
     assert.equal(isCorsSafelistedRequestHeader('Range', 'bytes=0-1,5-6'), false);
+    // The safelist parses without whitespace (allowWhitespace false), as all three engines do.
+    assert.equal(isCorsSafelistedRequestHeader('Range', 'bytes = 0 - 9'), false);
+    assert.equal(isCorsSafelistedRequestHeader('Range', 'bytes=10-5'), false);
+    assert.equal(isCorsSafelistedRequestHeader('Range', 'items=0-9'), false);
   });
   it('never safelists anything else: apikey, Authorization, X-Anything', () => {
     for (const name of ['apikey', 'Authorization', 'X-Tenant', 'test']) {

@@ -306,3 +306,35 @@ describe('#main-fetch refusals before anything is sent', () => {
     assert.equal(read(request({ url: 'https://api.example.test:6001/x' }), {}).verdict, 'incomplete');
   });
 });
+
+describe('requests whose mode is not cors, and URLs the page cannot send', () => {
+  const allowAll = response(200, { 'access-control-allow-origin': '*', 'x-request-id': 'r-1' });
+  it('no-cors: sent without a preflight, answered opaque whatever the CORS headers', () => {
+    for (const actual of [allowAll, response(200)]) {
+      const reading = read(request({ mode: 'no-cors', headers: [['X-Tenant', 'acme']] }), { actual });
+      assert.equal(reading.verdict, 'opaque');
+      assert.equal(reading.preflightRequired, false);
+      assert.match(texts(reading), /opaque: the page reads no status, no header and no body/);
+    }
+  });
+  it('no-cors: a method that is not safelisted is refused before anything is sent', () => {
+    const reading = read(request({ mode: 'no-cors', method: 'PUT' }), {});
+    assert.equal(blockedCode(reading), 'before-request:no-cors-method');
+  });
+  it('no-cors: nothing on the wire is no judgement', () => {
+    assert.equal(read(request({ mode: 'no-cors' }), {}).verdict, 'incomplete');
+  });
+  it('same-origin: another origin is refused before anything is sent; its own origin reads as cors', () => {
+    assert.equal(
+      blockedCode(read(request({ mode: 'same-origin' }), { actual: allowAll })),
+      'before-request:mode-same-origin',
+    );
+    const own = read(request({ mode: 'same-origin', url: `${ORIGIN}/x` }), { actual: allowAll });
+    assert.equal(own.verdict, 'allowed');
+  });
+  it('a URL with a username or password is refused before anything is sent', () => {
+    const reading = read(request({ url: 'https://user:secret@api.example.test/orders' }), {});
+    assert.equal(blockedCode(reading), 'before-request:url-credentials');
+    assert.match(texts(reading), /holds a username or password/);
+  });
+});

@@ -196,3 +196,65 @@ describe('the runner keeps each fetch apart', () => {
     assert.match(failureOf(run) ?? '', /got unreachable \(connection-refused\)/);
   });
 });
+
+describe('what the new request fields make of a run', () => {
+  it('repeatAfterMs waits before each repeat', async () => {
+    const fake = fakeRun([
+      { outcome: resolved(200), wire: [preflight(204, ALLOWING), put(200, ALLOWING)] },
+      { outcome: resolved(200), wire: [preflight(204, ALLOWING), put(200, ALLOWING)] },
+    ]);
+    const started = Date.now();
+    await fake.run(scenario({ repeat: 2, repeatAfterMs: 300, expect: { verdict: 'allowed', status: 200 } }));
+    assert.ok(Date.now() - started >= 290, 'the second fetch waited');
+  });
+  it('an EventSource, which reads no headers, is held to its verdict and status alone', async () => {
+    const get = (headers: Array<[string, string]>) => ({
+      method: 'GET',
+      requestHeaders: [['Accept', 'text/event-stream'] as [string, string]],
+      status: 200,
+      responseHeaders: headers,
+    });
+    const stream: Array<[string, string]> = [
+      ['access-control-allow-origin', '*'],
+      ['content-type', 'text/event-stream'],
+    ];
+    const fake = fakeRun([{ outcome: resolved(200), wire: [get(stream)] }]);
+    const run = await fake.run(
+      scenario({
+        request: { api: 'event-source', method: 'GET' },
+        expect: { verdict: 'allowed', status: 200 },
+      }),
+    );
+    assert.equal(fake.sent[0]?.api, 'event-source');
+    assert.equal(run.fetches[0]?.divergence, null);
+    // A fetch() reading the same answer would read content-type: its absence is a divergence there.
+    const fetched = await fakeRun([{ outcome: resolved(200), wire: [get(stream)] }]).run(
+      scenario({ request: { method: 'GET' }, expect: { verdict: 'allowed', status: 200 } }),
+    );
+    assert.match(fetched.fetches[0]?.divergence ?? '', /content-type/);
+  });
+  it('a wire step states request headers by value, null for absent, and a wrong value fails', async () => {
+    const asked = (value: string) => ({
+      ...preflight(204, ALLOWING),
+      requestHeaders: [
+        ['Access-Control-Request-Method', 'PUT'],
+        ['Access-Control-Request-Headers', value],
+      ] as Array<[string, string]>,
+    });
+    const wire = [
+      {
+        method: 'OPTIONS',
+        headers: { 'access-control-request-headers': 'x-a,x-b', referer: null },
+      },
+      { method: 'PUT' },
+    ];
+    const good = await fakeRun([
+      { outcome: resolved(200), wire: [asked('x-a,x-b'), put(200, ALLOWING)] },
+    ]).run(scenario({ expect: { verdict: 'allowed', status: 200 }, wire }));
+    assert.equal(failureOf(good), null);
+    const unsorted = await fakeRun([
+      { outcome: resolved(200), wire: [asked('x-b,x-a'), put(200, ALLOWING)] },
+    ]).run(scenario({ expect: { verdict: 'allowed', status: 200 }, wire }));
+    assert.match(failureOf(unsorted) ?? '', /what reached the server/);
+  });
+});

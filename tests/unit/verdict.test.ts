@@ -21,6 +21,21 @@ const exchange = (
 const rejected: FetchOutcome = { kind: 'rejected', name: 'TypeError', message: 'Failed to fetch', ms: 5 };
 
 describe('classify: the one place a verdict is built', () => {
+  it('an opaque response (no-cors, or a manual redirect) is opaque, never allowed', () => {
+    for (const type of ['opaque', 'opaqueredirect']) {
+      const outcome: FetchOutcome = {
+        kind: 'resolved',
+        status: 0,
+        type,
+        redirected: false,
+        url: '',
+        headers: [],
+        bodyBytes: 0,
+        ms: 3,
+      };
+      assert.deepEqual(classify(outcome, [exchange('GET', 200)]), { verdict: 'opaque' });
+    }
+  });
   it('a resolved fetch is allowed, with the headers the page could read', () => {
     const outcome: FetchOutcome = {
       kind: 'resolved',
