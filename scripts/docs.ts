@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Level } from '../scenarios/schema.ts';
+import { Level, WPT_SOURCE } from '../scenarios/schema.ts';
+import { WPT_BEHAVIOURS } from '../scenarios/wpt-behaviours.ts';
 import { loadRealm } from '../server/realm.ts';
 import { KNOWN_DIVERGENCES } from '../src/fetch-standard/known-divergences.ts';
 import { readInputs } from '../src/input/inputs.ts';
@@ -35,6 +36,10 @@ export interface DocFacts {
   divergences: Array<{ subject: string; engine: string; backends: string[]; note: string }>;
   /** Each flawed profile: its flaw, the pipelines it changes, the misconfig/ and vary/ scenarios calling them. */
   flaws: Array<{ profile: string; flaw: string; changed: string[]; calledBy: string[] }>;
+  /** WPT's CORS behaviours (scenarios/wpt-behaviours.ts), each with the scenarios and files citing it. */
+  wpt: Array<{ id: number; title: string; files: string[]; cited: string[]; scenarios: string[] }>;
+  /** Scenarios where WPT and the Fetch standard's text disagree, with the note. */
+  disagreements: Array<{ id: string; note: string }>;
 }
 
 const code = (text: string) => `\`${text}\``;
@@ -53,6 +58,26 @@ export function regions(facts: DocFacts): Record<string, string> {
     'built-pipeline-count': String(facts.builtPipelines),
     'flaw-profile-count': String(facts.flaws.length),
     'divergence-count': String(facts.divergences.length),
+    'wpt-behaviour-count': String(facts.wpt.length),
+    'wpt-covered-count': String(facts.wpt.filter((b) => b.scenarios.length > 0).length),
+    'wpt-file-count': String(new Set(facts.wpt.flatMap((b) => b.cited)).size),
+    'wpt-citing-count': String(new Set(facts.wpt.flatMap((b) => b.scenarios)).size),
+    'wpt-coverage': table(
+      ['#', "WPT's behaviour", 'WPT files (cited in bold)', 'scenarios mirroring it'],
+      facts.wpt.map((b) => [
+        String(b.id),
+        cell(b.title),
+        b.files
+          .map((f) => (b.cited.includes(f) ? `**[${f}](${WPT_SOURCE}${f})**` : `[${f}](${WPT_SOURCE}${f})`))
+          .join('<br>'),
+        b.scenarios.length > 0 ? b.scenarios.map(code).join(', ') : '**none**',
+      ]),
+    ),
+    'wpt-uncovered': uncovered(facts.wpt),
+    'standards-disagree': table(
+      ['scenario', 'what WPT asserts and the Fetch text gives'],
+      facts.disagreements.map((d) => [code(d.id), cell(d.note)]),
+    ),
     areas: table(
       ['area', 'what it covers', 'scenarios'],
       facts.areas.map((a) => [code(a.area), cell(a.title), String(a.count)]),
@@ -80,6 +105,13 @@ export function regions(facts: DocFacts): Record<string, string> {
       ]),
     ),
   };
+}
+
+/** WPT's behaviours no scenario mirrors yet, as a list (a block even when it is empty). */
+function uncovered(wpt: DocFacts['wpt']): string {
+  const left = wpt.filter((b) => b.scenarios.length === 0);
+  if (left.length === 0) return 'None: every behaviour has at least one scenario.\n';
+  return `${left.map((b) => `- ${b.id}. ${cell(b.title)}`).join('\n')}\n`;
 }
 
 const REGION = /<!-- generated:([a-z0-9-]+) -->([\s\S]*?)<!-- \/generated:\1 -->/g;
@@ -235,6 +267,23 @@ export async function collectFacts(): Promise<DocFacts> {
     builtPipelines: realm.pipelines.length - clean.pipelines.length,
     divergences,
     flaws,
+    wpt: WPT_BEHAVIOURS.map((b) => {
+      const citing = scenarios.flatMap((s) =>
+        s.spec.flatMap((c) =>
+          c.source === 'wpt' && c.behaviour === b.id ? [{ id: s.id, path: c.path }] : [],
+        ),
+      );
+      return {
+        id: b.id,
+        title: b.title,
+        files: [...b.files],
+        cited: [...new Set(citing.map((c) => c.path))],
+        scenarios: [...new Set(citing.map((c) => c.id))],
+      };
+    }),
+    disagreements: scenarios.flatMap((s) =>
+      s.standardsDisagree ? [{ id: s.id, note: s.standardsDisagree.note }] : [],
+    ),
   };
 }
 
