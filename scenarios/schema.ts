@@ -118,9 +118,10 @@ export const RequestSpec = z
      * {withCredentials}): a GET whose stream the page reads; no headers of its own, credentials
      * `include` for withCredentials); or `beacon` (navigator.sendBeacon(url, body): a POST that always
      * sends credentials, whose answer the page never reads; a Content-Type header makes the body a
-     * Blob of that type).
+     * Blob of that type); or `script` (a `<script crossorigin>` element: `anonymous`, or
+     * `use-credentials` with credentials `include`; loaded or failed, the page reads no status or header).
      */
-    api: z.enum(['fetch', 'event-source', 'beacon']).default('fetch'),
+    api: z.enum(['fetch', 'event-source', 'beacon', 'script']).default('fetch'),
     method: z
       .string()
       .regex(TOKEN, 'must be an HTTP method token')
@@ -138,6 +139,11 @@ export const RequestSpec = z
      * `same-origin` (a cross-origin URL is refused before anything is sent).
      */
     mode: z.enum(['cors', 'no-cors', 'same-origin']).default('cors'),
+    /**
+     * fetch()'s redirect mode: `follow` (the default), `error` (a redirect is a network error) or
+     * `manual` (the page gets an opaque-redirect response).
+     */
+    redirect: z.enum(['follow', 'error', 'manual']).default('follow'),
     /** A username and password written into the URL (`user:password@`), which fetch() refuses. */
     userinfo: z
       .string()
@@ -187,20 +193,19 @@ export const RequestSpec = z
       }
     }
     const method = normalizeMethod(request.method);
-    if (request.api === 'event-source') {
+    if (request.api === 'event-source' || request.api === 'script') {
       const problem = (path: string, message: string) =>
         ctx.addIssue({ code: 'custom', path: [path], message });
-      if (method !== 'GET') problem('method', 'must be GET: an EventSource only sends GET');
+      const what = request.api === 'script' ? 'a script element' : 'an EventSource';
+      if (method !== 'GET') problem('method', `must be GET: ${what} only sends GET`);
       if (Object.keys(request.headers).length > 0 || request.sendApiKey)
-        problem('headers', 'must be empty: an EventSource sends no headers a page chooses');
+        problem('headers', `must be empty: ${what} sends no headers a page chooses`);
       if (request.credentials === 'omit')
-        problem(
-          'credentials',
-          'cannot be omit for an EventSource (same-origin, or include for withCredentials)',
-        );
-      for (const field of ['mode', 'referrerPolicy', 'userinfo', 'body', 'frameOrigin'] as const)
-        if (request[field] !== undefined && !(field === 'mode' && request.mode === 'cors'))
-          problem(field, 'is a fetch() option: an EventSource has none');
+        problem('credentials', `cannot be omit for ${what} (same-origin, or include for credentials)`);
+      for (const field of ['referrerPolicy', 'userinfo', 'body', 'frameOrigin'] as const)
+        if (request[field] !== undefined) problem(field, `is a fetch() option: ${what} has none`);
+      if (request.mode !== 'cors') problem('mode', `is a fetch() option: ${what} has none`);
+      if (request.redirect !== 'follow') problem('redirect', `is a fetch() option: ${what} has none`);
     }
     if (request.api === 'beacon') {
       const problem = (path: string, message: string) =>
@@ -218,6 +223,7 @@ export const RequestSpec = z
       for (const field of ['referrerPolicy', 'userinfo', 'frameOrigin', 'cookie'] as const)
         if (request[field] !== undefined) problem(field, 'is not an option of sendBeacon');
       if (request.mode !== 'cors') problem('mode', 'is not an option of sendBeacon');
+      if (request.redirect !== 'follow') problem('redirect', 'is not an option of sendBeacon');
     }
     if (request.body && (method === 'GET' || method === 'HEAD')) {
       ctx.addIssue({ code: 'custom', path: ['body'], message: `fetch() rejects a body on ${method}` });

@@ -121,11 +121,7 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
       .send({ error: 'Unauthorized', message: 'invalid or missing credentials (apikey, JWT, Basic Auth)' });
   }
   if (quirks.actualStatus) reply.code(quirks.actualStatus);
-  if (quirks.eventStream)
-    return reply
-      .type('text/event-stream')
-      .header('cache-control', 'no-store')
-      .send(`data: ${pipeline.name}\n\n`);
+  if (quirks.body) return reply.type(quirks.body.type).send(quirks.body.text);
   return triggerBody(pipeline, request, reply);
 }
 

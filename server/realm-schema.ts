@@ -43,8 +43,14 @@ export const Quirks = z
      * Access-Control-Request-Method and -Headers), as servers that reflect the request do.
      */
     reflectPreflightRequest: z.boolean().optional(),
-    /** Answer the actual request as a server-sent event stream (text/event-stream, one message). */
-    eventStream: z.boolean().optional(),
+    /**
+     * The actual answer's body and Content-Type instead of the trigger's: a stream of server-sent
+     * events (`text/event-stream`) for an EventSource, a script (`text/javascript`) for a script element.
+     */
+    body: z
+      .object({ type: z.string().min(3), text: z.string() })
+      .strict()
+      .optional(),
     /** Answer the actual request with a redirect (with the pipeline's CORS headers). */
     redirect: Redirect.optional(),
     /** Answer the preflight with a redirect. */

@@ -5,6 +5,7 @@ window.ccFetch = async function ccFetch(spec) {
   if (spec.frameOrigin) return fetchInFrame(spec);
   if (spec.api === 'event-source') return eventSource(spec);
   if (spec.api === 'beacon') return beacon(spec);
+  if (spec.api === 'script') return scriptElement(spec);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const controller = new AbortController();
@@ -26,6 +27,7 @@ window.ccFetch = async function ccFetch(spec) {
       mode: spec.mode,
       cache: spec.cache || 'no-store',
       ...(spec.referrerPolicy ? { referrerPolicy: spec.referrerPolicy } : {}),
+      ...(spec.redirect ? { redirect: spec.redirect } : {}),
       body,
       signal: controller.signal,
     });
@@ -59,6 +61,38 @@ function beacon(spec) {
   const ms = Math.round(performance.now() - started);
   if (!queued) return { kind: 'rejected', name: 'Beacon', message: 'sendBeacon returned false', ms };
   return { kind: 'queued', ms };
+}
+
+// A <script crossorigin> element: loaded (the CORS check passed and the script ran) or failed. The
+// page reads no status and no header of it. Removed once settled.
+function scriptElement(spec) {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  return new Promise((resolve) => {
+    const script = document.createElement('script');
+    script.crossOrigin = spec.credentials === 'include' ? 'use-credentials' : 'anonymous';
+    const settle = (outcome) => {
+      clearTimeout(timer);
+      script.remove();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => settle({ kind: 'timeout', ms: elapsed() }), spec.timeoutMs);
+    script.onload = () =>
+      settle({
+        kind: 'resolved',
+        status: 200,
+        type: 'cors',
+        redirected: false,
+        url: spec.url,
+        headers: [],
+        bodyBytes: 0,
+        ms: elapsed(),
+      });
+    script.onerror = () =>
+      settle({ kind: 'rejected', name: 'Event', message: 'the script element fired error', ms: elapsed() });
+    script.src = spec.url;
+    document.head.appendChild(script);
+  });
 }
 
 // An EventSource: read when its first message arrives (the CORS check passed and the stream was

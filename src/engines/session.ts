@@ -29,9 +29,10 @@ export type UsableBackend = Exclude<Backend, { kind: 'unavailable' }>;
 export interface FetchSpec {
   /**
    * The page API that sends it: fetch(), an EventSource whose first message counts as read, or
-   * sendBeacon (the page only learns that it was queued: the wire tells the rest).
+   * sendBeacon (the page only learns that it was queued: the wire tells the rest), or a script
+   * element with the crossorigin attribute (loaded or failed).
    */
-  api?: 'fetch' | 'event-source' | 'beacon';
+  api?: 'fetch' | 'event-source' | 'beacon' | 'script';
   url: string;
   method: string;
   headers: Array<[string, string]>;
@@ -42,6 +43,8 @@ export interface FetchSpec {
     | { kind: 'filler'; bytes: number }
     | null;
   mode: 'cors' | 'no-cors' | 'same-origin';
+  /** fetch()'s redirect mode; `follow` when absent. */
+  redirect?: 'follow' | 'error' | 'manual';
   /** fetch()'s referrerPolicy, when the scenario sets one. */
   referrerPolicy?: string;
 

@@ -37,7 +37,9 @@ export interface OracleRequest {
   headers: HeaderList;
   credentials: CredentialsMode;
   /** The page API that sent it, when not fetch(): a beacon's answer is never read. */
-  api?: 'event-source' | 'beacon';
+  api?: 'event-source' | 'beacon' | 'script';
+  /** fetch()'s redirect mode; `follow` when absent. */
+  redirect?: 'follow' | 'error' | 'manual';
   /** fetch()'s mode; `cors` when absent. */
   mode?: 'cors' | 'no-cors' | 'same-origin';
   /** The page origin, serialized: what the engine sends in `Origin`. */
@@ -238,6 +240,25 @@ export function readWire(request: OracleRequest, wire: FetchWire | FetchWire[]):
     const reading = readHop(current, hop, steps, index > 0);
     if (reading.verdict !== 'redirect') return { ...reading, preflightRequired: first.needed };
     const next = new URL(reading.location, current.url).toString();
+    const refused = refusedRedirect(request, next, index);
+    if (refused === 'opaque-redirect') {
+      steps.push({
+        anchor: 'http-fetch',
+        outcome: 'note',
+        text: "the request's redirect mode is `manual`: the page gets an opaque-redirect response, with no status, header or location to read",
+      });
+      return { verdict: 'opaque', preflightRequired: first.needed, steps };
+    }
+    if (refused) {
+      steps.push({ anchor: 'http-redirect-fetch', outcome: 'fail', text: describeReason(refused) });
+      return {
+        verdict: 'blocked',
+        stage: 'response',
+        reason: refused,
+        preflightRequired: first.needed,
+        steps,
+      };
+    }
     // #http-redirect-fetch: a cross-origin hop from a URL not of the page's origin taints the origin.
     if (!sameOrigin(next, current.url) && !sameOrigin(request.origin, current.url)) tainted = true;
     const status = reading.status;
@@ -264,6 +285,27 @@ export function readWire(request: OracleRequest, wire: FetchWire | FetchWire[]):
       origin: tainted ? 'null' : current.origin,
     };
   }
+}
+
+/** The Fetch standard's refusals of a redirect (#http-fetch, #http-redirect-fetch), in its order. */
+function refusedRedirect(
+  request: OracleRequest,
+  next: string,
+  redirectsSoFar: number,
+): BlockReason | 'opaque-redirect' | null {
+  const refuse = (why: Extract<BlockReason, { code: 'redirect-refused' }>['why']): BlockReason => ({
+    code: 'redirect-refused',
+    url: next,
+    why,
+  });
+  if (request.redirect === 'error') return refuse('redirect-mode-error');
+  if (request.redirect === 'manual') return 'opaque-redirect';
+  const url = new URL(next);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return refuse('not-http');
+  if (redirectsSoFar >= 20) return refuse('limit');
+  if ((url.username !== '' || url.password !== '') && !sameOrigin(request.origin, next))
+    return refuse('credentials');
+  return null;
 }
 
 /**

@@ -51,6 +51,11 @@ export const BlockReason = z.discriminatedUnion('code', [
   z.object({ code: z.literal('no-cors-method'), method: z.string() }),
   z.object({ code: z.literal('url-credentials'), url: z.string() }),
   z.object({
+    code: z.literal('redirect-refused'),
+    url: z.string(),
+    why: z.enum(['redirect-mode-error', 'not-http', 'limit', 'credentials']),
+  }),
+  z.object({
     code: z.literal('header-not-allowed'),
     header: z.string(),
     allowed: headerList,
@@ -152,6 +157,15 @@ export function describeReason(reason: BlockReason): string {
       return `the request's mode is \`same-origin\` and ${reason.url} is not of the origin ${code(reason.origin)}: refused before it is sent`;
     case 'url-credentials':
       return `${reason.url} holds a username or password, which fetch() refuses before anything is sent (send them in the Authorization header)`;
+    case 'redirect-refused': {
+      const why = {
+        'redirect-mode-error': "the request's redirect mode is `error`",
+        'not-http': 'its scheme is not http(s)',
+        limit: 'the request has already been redirected 20 times',
+        credentials: 'it holds a username or password, on another origin than the page',
+      }[reason.why];
+      return `the redirect to ${reason.url} is a network error: ${why}`;
+    }
     case 'no-cors-method':
       return `${code(reason.method)} is not a CORS-safelisted method, which a \`no-cors\` request must use: refused before it is sent`;
     case 'header-not-allowed':

@@ -115,6 +115,7 @@ export function fetchSpec(
     mode: request.mode,
     cache: request.cache,
     ...(request.referrerPolicy ? { referrerPolicy: request.referrerPolicy } : {}),
+    ...(request.redirect !== 'follow' ? { redirect: request.redirect } : {}),
     ...(request.cookie ? { cookie: request.cookie } : {}),
     ...(request.frameOrigin ? { frameOrigin: request.frameOrigin } : {}),
     timeoutMs,
@@ -146,7 +147,8 @@ export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
     headers: headers as HeaderList,
     credentials: spec.credentials,
     mode: spec.mode,
-    ...(spec.api === 'beacon' || spec.api === 'event-source' ? { api: spec.api } : {}),
+    ...(spec.redirect ? { redirect: spec.redirect } : {}),
+    ...(spec.api && spec.api !== 'fetch' ? { api: spec.api } : {}),
     origin,
   };
 }
@@ -267,7 +269,8 @@ async function evidenceOf(
     expectSome: outcome.kind !== 'resolved' && page.reportsCorsMessages,
     settleMs: 300,
   });
-  const readsHeaders = prepared.request.api !== 'event-source';
+  // An EventSource or a script element gives the page no response headers to read.
+  const readsHeaders = prepared.request.api !== 'event-source' && prepared.request.api !== 'script';
   return {
     index,
     outcome,

@@ -338,3 +338,31 @@ describe('requests whose mode is not cors, and URLs the page cannot send', () =>
     assert.match(texts(reading), /holds a username or password/);
   });
 });
+
+describe('redirects the Fetch standard refuses whatever their CORS headers', () => {
+  const redirectTo = (location: string) => response(302, { 'access-control-allow-origin': '*', location });
+  const hops = (...answers: ReturnType<typeof response>[]) =>
+    answers.map((actual) => ({ preflight: null, actual }));
+  const TARGET = 'https://api.example.test/next';
+  it('redirect mode error refuses, manual gives an opaque redirect', () => {
+    assert.equal(
+      blockedCode(readWire(request({ redirect: 'error' }), hops(redirectTo(TARGET)))),
+      'response:redirect-refused',
+    );
+    assert.equal(readWire(request({ redirect: 'manual' }), hops(redirectTo(TARGET))).verdict, 'opaque');
+  });
+  it('a data: URL, or a URL with credentials on another origin, is refused', () => {
+    for (const location of ['data:text/plain,hello', 'https://user:pw@api2.example.test/x']) {
+      const reading = readWire(request(), hops(redirectTo(location)));
+      assert.equal(blockedCode(reading), 'response:redirect-refused', location);
+    }
+  });
+  it('20 redirects are followed; the 21st is refused', () => {
+    const twenty = Array.from({ length: 20 }, () => redirectTo(TARGET));
+    const ok = response(200, { 'access-control-allow-origin': '*' });
+    assert.equal(readWire(request(), hops(...twenty, ok)).verdict, 'allowed');
+    const reading = readWire(request(), hops(...twenty, redirectTo(TARGET)));
+    assert.equal(blockedCode(reading), 'response:redirect-refused');
+    assert.match(texts(reading), /already been redirected 20 times/);
+  });
+});
