@@ -1,6 +1,8 @@
 import { loadInputs } from '../src/input/inputs.ts';
+import { describeOutcome } from '../src/outcome/outcome.ts';
 import { reportRun } from '../src/report/allure.ts';
 import {
+  COOKIE_WITHHELD_ANNOTATION,
   DIVERGENCE_ANNOTATION,
   HARNESS_RERUN_ANNOTATION,
   VERDICT_ANNOTATION,
@@ -56,6 +58,8 @@ function testsOf(chunk: Chunk): void {
       const counted =
         verdictDifferences(run).find((f) => f.differences.length > 0)?.fetch ?? run.fetches.at(-1);
       if (counted) annotations.push({ type: VERDICT_ANNOTATION, description: counted.verdict.verdict });
+      if (counted?.verdict.verdict === 'allowed' && counted.verdict.cookies === 'withheld')
+        annotations.push({ type: COOKIE_WITHHELD_ANNOTATION, description: describeOutcome(counted.verdict) });
       const divergence = divergenceOf(run) ?? run.expected.knownDivergence;
       if (divergence)
         annotations.push({ type: DIVERGENCE_ANNOTATION, description: secrets.mask(divergence) });

@@ -27,6 +27,14 @@ export const UnreachableCause = z.enum([
 export type UnreachableCause = z.infer<typeof UnreachableCause>;
 
 const stage = { stage: Stage };
+
+/**
+ * What became of the cookies a credentialed request was to carry: `sent`, or `withheld` by the
+ * engine's cookie policy (third-party cookie blocking, say), which CORS does not decide: a request
+ * allowed with its cookie withheld reaches a session API as an anonymous one.
+ */
+export const CookieOutcome = z.enum(['sent', 'withheld']);
+export type CookieOutcome = z.infer<typeof CookieOutcome>;
 const headerList = z.array(z.string()).nullable();
 
 /** Why the Fetch standard blocks a request: one code per rule, with the values that broke it. */
@@ -72,6 +80,11 @@ const Allowed = z
     status: z.number().int(),
     /** The response header names the page can read, lower-case, sorted. */
     readable: z.array(z.string()),
+    /**
+     * Whether the request carried the cookies the scenario names (CookieOutcome); absent when it names
+     * none. `withheld`: CORS let the request through, the engine kept a cookie back.
+     */
+    cookies: CookieOutcome.optional(),
   })
   .strict();
 const Blocked = z
@@ -106,6 +119,8 @@ export const ExpectedOutcome = z.discriminatedUnion('verdict', [
       readable: HeaderNames.optional(),
       /** Response headers the server sends that the page must not be able to read. */
       hidden: HeaderNames.optional(),
+      /** Whether the request carried the cookies the scenario names, or the engine withheld one. */
+      cookies: CookieOutcome.optional(),
     })
     .strict(),
   z
@@ -176,11 +191,14 @@ export function describeReason(reason: BlockReason): string {
 const blockedAt = (s: Stage) =>
   s === 'before-request' ? 'blocked before any request was sent' : `blocked at the ${s}`;
 
+const COOKIE_WITHHELD =
+  "the engine withheld the request's cookie: CORS let it through, the engine's cookie policy kept the cookie back (third-party cookie blocking, say), so a session API sees an anonymous request";
+
 /** The outcome in one line: the verdict and, when known, why. */
 export function describeOutcome(outcome: Outcome): string {
   switch (outcome.verdict) {
     case 'allowed':
-      return `allowed (status ${outcome.status})`;
+      return `allowed (status ${outcome.status})${outcome.cookies === 'withheld' ? `, but ${COOKIE_WITHHELD}` : ''}`;
     case 'blocked':
       return `${blockedAt(outcome.stage)}${outcome.reason ? `: ${describeReason(outcome.reason)}` : ''}`;
     case 'opaque':
@@ -197,6 +215,7 @@ export function describeExpectedOutcome(expected: ExpectedOutcome): string {
       const headers = [
         expected.readable?.length ? `reading ${expected.readable.join(', ')}` : null,
         expected.hidden?.length ? `not reading ${expected.hidden.join(', ')}` : null,
+        expected.cookies ? `its cookie ${expected.cookies}` : null,
       ].filter(Boolean);
       return `allowed${expected.status !== undefined ? ` (status ${expected.status})` : ''}${headers.length ? `, ${headers.join(', ')}` : ''}`;
     }
@@ -228,6 +247,12 @@ export function differences(expected: ExpectedOutcome, actual: Outcome): string[
     const leaked = (expected.hidden ?? []).filter((n) => actual.readable.includes(n.toLowerCase()));
     if (leaked.length > 0)
       found.push(`expected ${leaked.join(', ')} hidden from the page; the page reads it`);
+    if (expected.cookies && actual.cookies && expected.cookies !== actual.cookies)
+      found.push(
+        actual.cookies === 'withheld'
+          ? `expected the request's cookie sent; ${COOKIE_WITHHELD}`
+          : `expected the engine to withhold the request's cookie; it sent it`,
+      );
   }
   if (expected.verdict === 'blocked' && actual.verdict === 'blocked') {
     if (expected.stage !== actual.stage)

@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { endpointOfTitles, isConformanceSpec } from '../run/plan.ts';
 import { evidenceOf } from './allure.ts';
-import { DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
+import { COOKIE_WITHHELD_ANNOTATION, DIVERGENCE_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
 import { REPORT_DIR } from './global-setup.ts';
 
 /**
@@ -20,6 +20,8 @@ interface Cell {
   verdict: string | null;
   status: TestResult['status'];
   divergence: string | null;
+  /** CORS allowed the request, and the engine withheld its cookie. */
+  cookieWithheld: boolean;
   flaws: string[];
   evidence: string;
 }
@@ -73,6 +75,7 @@ export default class MatrixReporter implements Reporter {
       verdict: test.annotations.find((a) => a.type === VERDICT_ANNOTATION)?.description ?? null,
       status: result.status,
       divergence: test.annotations.find((a) => a.type === DIVERGENCE_ANNOTATION)?.description ?? null,
+      cookieWithheld: test.annotations.some((a) => a.type === COOKIE_WITHHELD_ANNOTATION),
       flaws,
       evidence: [summary, error && `failure:\n${error}`].filter(Boolean).join('\n') || `${result.status}`,
     });
@@ -130,6 +133,9 @@ export default class MatrixReporter implements Reporter {
         failed && cell.status !== 'skipped' ? '<span class="mark" title="failed">✗</span>' : '',
         cell.divergence ? '<span class="mark" title="divergence from the Fetch standard">◆</span>' : '',
         cell.flaws.length > 0 ? '<span class="mark" title="server flaw">⚑</span>' : '',
+        cell.cookieWithheld
+          ? '<span class="mark" title="allowed by CORS, cookie withheld by the engine">🍪</span>'
+          : '',
       ].join('');
       const classes = [`v-${(cell.verdict ?? cell.status).replace(/[^a-z]/g, '')}`, failed ? 'failed' : '']
         .filter(Boolean)
@@ -183,7 +189,7 @@ pre{white-space:pre-wrap}.div{color:#805}.flaw{color:#a00}
 </style></head><body id="top">
 <h1>cors-conformance results matrix</h1>
 <p>Run ${html(result.status)}: ${counts.cells} results, ${counts.failed} failed or not run, ${counts.divergences} divergences, ${counts.flaws} with a server flaw.
-Colours are what the engine did (allowed, blocked, opaque, unreachable); ✗ a verdict other than expected, ◆ a divergence from the Fetch standard, ⚑ a server flaw. Each cell links to its evidence.</p>
+Colours are what the engine did (allowed, blocked, opaque, unreachable); ✗ a verdict other than expected, ◆ a divergence from the Fetch standard, ⚑ a server flaw, 🍪 allowed by CORS with the cookie withheld by the engine. Each cell links to its evidence.</p>
 <p><label>Area <select id="area"><option value="">all</option>${areas.map((a) => `<option>${html(a)}</option>`).join('')}</select></label>
 <label><input type="checkbox" id="failures"> only rows with a failure</label></p>
 <table id="matrix"><thead>${head}</thead><tbody>

@@ -16,7 +16,12 @@ import { policyWarnings } from '../policy/policy.ts';
 import { endpointOfTitles, isConformanceSpec, planOf } from '../run/plan.ts';
 import { selectionKey, writeSelection } from '../run/run-ahead.ts';
 import { createTarget } from '../run/target.ts';
-import { DIVERGENCE_ANNOTATION, HARNESS_RERUN_ANNOTATION, VERDICT_ANNOTATION } from './annotations.ts';
+import {
+  COOKIE_WITHHELD_ANNOTATION,
+  DIVERGENCE_ANNOTATION,
+  HARNESS_RERUN_ANNOTATION,
+  VERDICT_ANNOTATION,
+} from './annotations.ts';
 import { clearDiscovery, concludeDiscovery } from './discovery-report.ts';
 import { ALLURE_RESULTS_DIR } from './global-setup.ts';
 
@@ -58,6 +63,8 @@ export default class RunSummaryReporter implements Reporter {
   private readonly tallies = new Map<string, Tally>();
   private readonly problems: string[] = [];
   private readonly flaky: string[] = [];
+  /** Tests CORS allowed while the engine withheld the cookie the request was to carry. */
+  private readonly withheld: string[] = [];
   private readonly reruns: string[] = [];
   private selectionDir: string | null = null;
 
@@ -162,6 +169,8 @@ export default class RunSummaryReporter implements Reporter {
       this.flaky.push(
         `${test.title} [${project}${endpoint ? `, ${endpoint}` : ''}] passed only on retry ${result.retry}: ${test.results[0]?.error?.message?.split('\n')[0] ?? ''}`,
       );
+    const withheld = test.annotations.find((a) => a.type === COOKIE_WITHHELD_ANNOTATION)?.description;
+    if (withheld) this.withheld.push(`${test.title} [${project}${endpoint ? `, ${endpoint}` : ''}]`);
     const rerun = test.annotations.find((a) => a.type === HARNESS_RERUN_ANNOTATION)?.description;
     if (rerun) this.reruns.push(`${test.title} [${project}${endpoint ? `, ${endpoint}` : ''}]: ${rerun}`);
     if (result.status === 'skipped')
@@ -252,6 +261,11 @@ export default class RunSummaryReporter implements Reporter {
     const inputs = loadInputs();
     if (inputs.endpoint && !inputs.endpoint.policy && result.status !== 'interrupted')
       process.stdout.write(`\n${concludeDiscovery().join('\n')}\n`);
+    if (this.withheld.length > 0) {
+      process.stdout.write(
+        `\ncors-conformance: allowed by CORS, but the engine withheld the cookie (its cookie policy, not CORS: a session API sees these requests as anonymous):\n${this.withheld.map((p) => `  - ${p}`).join('\n')}\n`,
+      );
+    }
     if (this.flaky.length > 0) {
       process.stdout.write(
         `\ncors-conformance: flaky (failed, then passed on a retry):\n${this.flaky.map((p) => `  - ${p}`).join('\n')}\n`,

@@ -23,7 +23,7 @@ import {
 import { expectFromPolicy, type Policy } from '../policy/policy.ts';
 import type { WireExchange } from '../wire/exchange.ts';
 import { type FetchRun, type ScenarioRun, wireOfRun } from './run-scenario.ts';
-import { describeWire, hopsOf, observed } from './verdict.ts';
+import { cookieNames, describeWire, hopsOf, observed } from './verdict.ts';
 
 /**
  * What must happen: stated by the scenario record, or derived from a policy (the reference
@@ -253,13 +253,6 @@ export function readableUnderPolicy(run: ScenarioRun, fetch: FetchRun, policy: P
   ];
   return exposedHeaderNames(run.oracleRequest, { status: actual.status, headers });
 }
-
-/** The names of the cookies a Cookie header carries. */
-const cookieNames = (header: string | null): string[] =>
-  (header ?? '')
-    .split(';')
-    .map((pair) => pair.split('=')[0]?.trim() ?? '')
-    .filter(Boolean);
 
 /** A recorded exchange as a wire step states it: only the fields the step names. */
 function wireShape(exchange: WireExchange, step: WireStep | undefined): Record<string, unknown> {

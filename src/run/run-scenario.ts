@@ -22,6 +22,19 @@ import { type Expectation, expectationFor, inEngine } from './expectation.ts';
 import type { Caller, Target, WireSource } from './target.ts';
 import { classify, hopsOf, observed } from './verdict.ts';
 
+/**
+ * The cookies a scenario's credentialed request is to carry: the one its page sets, and those its
+ * wire names as carried. Whether the engine sent them is the fetch's cookie outcome.
+ */
+export function cookiesNamed(scenario: CatalogueEntry): string[] {
+  if (scenario.request.credentials !== 'include') return [];
+  const set = scenario.request.cookie?.split('=')[0]?.trim();
+  const carried = (scenario.wire ?? []).flatMap((step) =>
+    Object.entries(step.cookies ?? {}).flatMap(([name, sent]) => (sent ? [name] : [])),
+  );
+  return [...new Set([...(set ? [set] : []), ...carried])];
+}
+
 /** Everything one scenario produced in one engine: the evidence behind its verdicts. */
 export interface ScenarioRun {
   scenario: CatalogueEntry;
@@ -260,7 +273,7 @@ async function evidenceOf(
   // Each fetch reads (and clears) the wire of the token: the repeats of one URL stay apart.
   const wire =
     outcome.kind === 'queued' ? await beaconWire(wireOf, prepared.token) : await wireOf(prepared.token);
-  const verdict = classify(outcome, wire);
+  const verdict = classify(outcome, wire, cookiesNamed(prepared.scenario));
   const oracle = readWire(
     prepared.asOracleSees,
     hopsOf(wire).map((hop) => ({ preflight: observed(hop.preflight), actual: observed(hop.actual) })),

@@ -1,7 +1,7 @@
 import type { FetchOutcome } from '../engines/session.ts';
 import type { ObservedResponse } from '../fetch-standard/oracle.ts';
 import { getHeader, type HeaderList } from '../fetch-standard/rules.ts';
-import type { Outcome, UnreachableCause } from '../outcome/outcome.ts';
+import type { CookieOutcome, Outcome, UnreachableCause } from '../outcome/outcome.ts';
 import type { WireExchange } from '../wire/exchange.ts';
 
 export const isPreflight = (e: WireExchange): boolean =>
@@ -57,14 +57,16 @@ function gatewayError(e: WireExchange): boolean {
  * proxy error tag, a gateway's 5xx, a request still waiting for its answer), and nothing on the wire
  * means the engine refused to send anything.
  */
-export function classify(outcome: FetchOutcome, wire: WireExchange[]): Outcome {
+export function classify(outcome: FetchOutcome, wire: WireExchange[], cookieNames: string[] = []): Outcome {
   if (outcome.kind === 'resolved' && (outcome.type === 'opaque' || outcome.type === 'opaqueredirect'))
     return { verdict: 'opaque' };
   if (outcome.kind === 'resolved') {
+    const carried = cookiesCarried(wire, cookieNames);
     return {
       verdict: 'allowed',
       status: outcome.status,
       readable: outcome.headers.map(([name]) => name.toLowerCase()).sort(),
+      ...(carried ? { cookies: carried } : {}),
     };
   }
   if (outcome.kind === 'timeout')
@@ -99,6 +101,24 @@ export function classify(outcome: FetchOutcome, wire: WireExchange[]): Outcome {
   if (last?.actual) return { verdict: 'blocked', stage: 'response' };
   if (last?.preflight) return { verdict: 'blocked', stage: 'preflight' };
   return { verdict: 'blocked', stage: 'before-request' };
+}
+
+/** The names of the cookies a Cookie header carries. */
+export const cookieNames = (header: string | null): string[] =>
+  (header ?? '')
+    .split(';')
+    .map((pair) => pair.split('=')[0]?.trim() ?? '')
+    .filter(Boolean);
+
+/**
+ * Whether the last request of the fetch carried every cookie named: `sent` or `withheld`; undefined
+ * when none is named or no request reached the server.
+ */
+function cookiesCarried(wire: WireExchange[], names: string[]): CookieOutcome | undefined {
+  const last = hopsOf(wire).at(-1)?.actual;
+  if (names.length === 0 || !last) return undefined;
+  const carried = cookieNames(getHeader(last.requestHeaders as HeaderList, 'cookie'));
+  return names.every((name) => carried.includes(name)) ? 'sent' : 'withheld';
 }
 
 /** What reached the server, in one line: `OPTIONS 204, GET 200`. */

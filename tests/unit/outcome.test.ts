@@ -114,3 +114,16 @@ describe('secrets are masked, the header names stay', () => {
     assert.equal(new Secrets(['abcd', 'abcdef']).mask('abcdef abcd'), `${MASK} ${MASK}`);
   });
 });
+
+describe('the cookie outcome: allowed, with the cookie withheld', () => {
+  it('is a difference of its own, explained, when the expectation states it', () => {
+    const withheld: Outcome = { verdict: 'allowed', status: 200, readable: [], cookies: 'withheld' };
+    const [found] = differences({ verdict: 'allowed', cookies: 'sent' }, withheld);
+    assert.match(
+      found ?? '',
+      /expected the request's cookie sent; the engine withheld the request's cookie: CORS let it through/,
+    );
+    assert.deepEqual(differences({ verdict: 'allowed' }, withheld), [], 'not stated, not compared');
+    assert.match(describeOutcome(withheld), /^allowed \(status 200\), but the engine withheld/);
+  });
+});

@@ -21,6 +21,33 @@ const exchange = (
 const rejected: FetchOutcome = { kind: 'rejected', name: 'TypeError', message: 'Failed to fetch', ms: 5 };
 
 describe('classify: the one place a verdict is built', () => {
+  it('an allowed request is sent or withheld its cookie, when the scenario names one', () => {
+    const outcome: FetchOutcome = {
+      kind: 'resolved',
+      status: 200,
+      type: 'cors',
+      redirected: false,
+      url: '',
+      headers: [],
+      bodyBytes: 0,
+      ms: 3,
+    };
+    const get = (cookie: string | null) =>
+      exchange('GET', 200, { requestHeaders: cookie === null ? [] : [['Cookie', cookie]] });
+    assert.equal(classify(outcome, [get('a=1; cc_set=1')], ['cc_set']).verdict === 'allowed', true);
+    assert.deepEqual(classify(outcome, [get('a=1; cc_set=1')], ['cc_set']), {
+      verdict: 'allowed',
+      status: 200,
+      readable: [],
+      cookies: 'sent',
+    });
+    assert.equal(
+      (classify(outcome, [get('cc_settle=1')], ['cc_set']) as { cookies?: string }).cookies,
+      'withheld',
+    );
+    assert.equal((classify(outcome, [get(null)], ['cc_set']) as { cookies?: string }).cookies, 'withheld');
+    assert.equal('cookies' in classify(outcome, [get(null)]), false, 'no cookie named, no cookie outcome');
+  });
   it('an opaque response (no-cors, or a manual redirect) is opaque, never allowed', () => {
     for (const type of ['opaque', 'opaqueredirect']) {
       const outcome: FetchOutcome = {
