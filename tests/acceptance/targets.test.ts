@@ -64,7 +64,8 @@ describe('a targets file: several endpoints, each with its policy, in one run', 
     assert.equal(results.length, expected);
     for (const name of PIPELINES) {
       for (const engine of ['chromium', 'firefox', 'webkit']) {
-        const row = new RegExp(`^${name}\\s+${engine}\\s+\\d+\\s+\\d+\\s+\\d+\\s+0\\s+0\\s+`, 'm');
+        // tests, allowed, blocked, opaque, then unreachable 0 and failed 0.
+        const row = new RegExp(`^${name}\\s+${engine}\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+0\\s+0\\s+`, 'm');
         assert.match(results.output, row, `no summary row for ${name} x ${engine}`);
       }
       assert.ok(results.some((r) => r.describes[0] === name && r.describes[1] === 'contract'));
