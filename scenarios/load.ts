@@ -196,6 +196,9 @@ export function loadCatalogue(realm: RealmConfig, dir: string = CATALOGUE_DIR): 
           `must be "reference": the ${scenario.environment} environment is the reference realm's (its own host and CORS HTTP header policy)`,
         );
       }
+      if (scenario.repeatAfterMs !== undefined && scenario.repeat < 2) {
+        problem(at('repeatAfterMs'), 'waits before a repeat: give `repeat` 2 or more, or leave it out');
+      }
       if (/\bshould\b/i.test(scenario.description)) {
         problem(at('description'), 'states a wish ("should"); state the fact the engines enforce');
       }

@@ -220,7 +220,7 @@ export const RequestSpec = z
         problem('credentials', 'must be include: sendBeacon always sends credentials');
       if (request.body !== undefined && request.body.kind !== 'text')
         problem('body', 'must be a text body for a beacon');
-      for (const field of ['referrerPolicy', 'userinfo', 'frameOrigin', 'cookie'] as const)
+      for (const field of ['referrerPolicy', 'userinfo', 'frameOrigin'] as const)
         if (request[field] !== undefined) problem(field, 'is not an option of sendBeacon');
       if (request.mode !== 'cors') problem('mode', 'is not an option of sendBeacon');
       if (request.redirect !== 'follow') problem('redirect', 'is not an option of sendBeacon');

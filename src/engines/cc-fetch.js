@@ -3,6 +3,8 @@
 // Contract: tests/engines/session.ts (FetchSpec in, FetchOutcome out).
 window.ccFetch = async function ccFetch(spec) {
   if (spec.frameOrigin) return fetchInFrame(spec);
+  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is not in every engine under test.
+  if (spec.cookie) document.cookie = spec.cookie;
   if (spec.api === 'event-source') return eventSource(spec);
   if (spec.api === 'beacon') return beacon(spec);
   if (spec.api === 'script') return scriptElement(spec);
@@ -10,8 +12,6 @@ window.ccFetch = async function ccFetch(spec) {
   const elapsed = () => Math.round(performance.now() - started);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), spec.timeoutMs);
-  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is not in every engine under test.
-  if (spec.cookie) document.cookie = spec.cookie;
   let body;
   if (spec.body?.kind === 'text') body = spec.body.text;
   if (spec.body?.kind === 'filler') body = 'x'.repeat(spec.body.bytes);
@@ -63,6 +63,21 @@ function beacon(spec) {
   return { kind: 'queued', ms };
 }
 
+// What a page reads of an API that shows it no status and no header (a script element, an
+// EventSource): that it loaded. Both load only on an ok status, so it is reported as 200.
+function readWithoutHeaders(spec, bodyBytes, ms) {
+  return {
+    kind: 'resolved',
+    status: 200,
+    type: 'cors',
+    redirected: false,
+    url: spec.url,
+    headers: [],
+    bodyBytes,
+    ms,
+  };
+}
+
 // A <script crossorigin> element: loaded (the CORS check passed and the script ran) or failed. The
 // page reads no status and no header of it. Removed once settled.
 function scriptElement(spec) {
@@ -77,17 +92,7 @@ function scriptElement(spec) {
       resolve(outcome);
     };
     const timer = setTimeout(() => settle({ kind: 'timeout', ms: elapsed() }), spec.timeoutMs);
-    script.onload = () =>
-      settle({
-        kind: 'resolved',
-        status: 200,
-        type: 'cors',
-        redirected: false,
-        url: spec.url,
-        headers: [],
-        bodyBytes: 0,
-        ms: elapsed(),
-      });
+    script.onload = () => settle(readWithoutHeaders(spec, 0, elapsed()));
     script.onerror = () =>
       settle({ kind: 'rejected', name: 'Event', message: 'the script element fired error', ms: elapsed() });
     script.src = spec.url;
@@ -109,17 +114,7 @@ function eventSource(spec) {
       resolve(outcome);
     };
     const timer = setTimeout(() => settle({ kind: 'timeout', ms: elapsed() }), spec.timeoutMs);
-    source.onmessage = (event) =>
-      settle({
-        kind: 'resolved',
-        status: 200,
-        type: 'cors',
-        redirected: false,
-        url: spec.url,
-        headers: [],
-        bodyBytes: String(event.data).length,
-        ms: elapsed(),
-      });
+    source.onmessage = (event) => settle(readWithoutHeaders(spec, String(event.data).length, elapsed()));
     source.onerror = () =>
       settle({ kind: 'rejected', name: 'Event', message: 'the EventSource fired error', ms: elapsed() });
   });

@@ -190,7 +190,7 @@ export function divergence(
   }
   const read = outcomeOfReading(reading);
   if (!read) return null;
-  // An API that gives the page no headers (EventSource) is held to the verdict and status alone.
+  // An API that gives the page no headers (an EventSource, a script element) is held to its verdict alone.
   const oracle = !readsHeaders && read.verdict === 'allowed' ? { ...read, readable: [] } : read;
   const present = readsHeaders
     ? (observed(hopsOf(wire).at(-1)?.actual ?? null)?.headers.map(([n]) => n) ?? [])
@@ -272,7 +272,9 @@ async function evidenceOf(
 ): Promise<FetchRun> {
   // Each fetch reads (and clears) the wire of the token: the repeats of one URL stay apart.
   const wire =
-    outcome.kind === 'queued' ? await beaconWire(wireOf, prepared.token) : await wireOf(prepared.token);
+    outcome.kind === 'queued'
+      ? await beaconWire(wireOf, prepared.token, prepared.request.timeoutMs)
+      : await wireOf(prepared.token);
   const verdict = classify(outcome, wire, cookiesNamed(prepared.scenario));
   const oracle = readWire(
     prepared.asOracleSees,

@@ -105,6 +105,11 @@ describe('the catalogue loader', () => {
       /^demo\.json: scenarios\[0\]\.spec\[0\]\.path: is not a file of WPT behaviour 18 \(cors\/preflight-cache\.htm/,
     );
   });
+  it('refuses repeatAfterMs without a repeat', () => {
+    assert.deepEqual(problems({ 'demo.json': area([{ ...good, repeatAfterMs: 1000 }]) }), [
+      'demo.json: scenarios[0].repeatAfterMs: waits before a repeat: give `repeat` 2 or more, or leave it out',
+    ]);
+  });
   it('refuses fetch() options on an EventSource, naming each', () => {
     const found = problems({
       'demo.json': area([

@@ -366,3 +366,21 @@ describe('redirects the Fetch standard refuses whatever their CORS headers', () 
     assert.match(texts(reading), /already been redirected 20 times/);
   });
 });
+
+describe('a beacon, whose answer no page reads', () => {
+  const beacon = (headers: HeaderList = []) =>
+    request({ api: 'beacon', method: 'POST', credentials: 'include', headers });
+  it('sent: opaque, even where the answer would fail a credentialed CORS check', () => {
+    const reading = read(beacon(), { actual: response(200, { 'access-control-allow-origin': '*' }) });
+    assert.equal(reading.verdict, 'opaque');
+    assert.match(texts(reading), /the page never reads its answer/);
+  });
+  it('a JSON beacon is preflighted with credentials, and a preflight answered `*` stops it', () => {
+    const json = beacon([['Content-Type', 'application/json']]);
+    const reading = read(json, {
+      preflight: response(204, { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' }),
+    });
+    assert.equal(reading.preflightRequired, true);
+    assert.equal(blockedCode(reading), 'preflight:allow-origin-wildcard-with-credentials');
+  });
+});

@@ -19,22 +19,23 @@ const exchange = (
   ...extra,
 });
 const rejected: FetchOutcome = { kind: 'rejected', name: 'TypeError', message: 'Failed to fetch', ms: 5 };
+/** A page outcome that resolved, of this response type and status, reading no header. */
+const resolvedAs = (type: string, status: number): FetchOutcome => ({
+  kind: 'resolved',
+  status,
+  type,
+  redirected: false,
+  url: '',
+  headers: [],
+  bodyBytes: 0,
+  ms: 3,
+});
 
 describe('classify: the one place a verdict is built', () => {
   it('an allowed request is sent or withheld its cookie, when the scenario names one', () => {
-    const outcome: FetchOutcome = {
-      kind: 'resolved',
-      status: 200,
-      type: 'cors',
-      redirected: false,
-      url: '',
-      headers: [],
-      bodyBytes: 0,
-      ms: 3,
-    };
+    const outcome = resolvedAs('cors', 200);
     const get = (cookie: string | null) =>
       exchange('GET', 200, { requestHeaders: cookie === null ? [] : [['Cookie', cookie]] });
-    assert.equal(classify(outcome, [get('a=1; cc_set=1')], ['cc_set']).verdict === 'allowed', true);
     assert.deepEqual(classify(outcome, [get('a=1; cc_set=1')], ['cc_set']), {
       verdict: 'allowed',
       status: 200,
@@ -48,20 +49,20 @@ describe('classify: the one place a verdict is built', () => {
     assert.equal((classify(outcome, [get(null)], ['cc_set']) as { cookies?: string }).cookies, 'withheld');
     assert.equal('cookies' in classify(outcome, [get(null)]), false, 'no cookie named, no cookie outcome');
   });
+  it('a queued beacon: opaque once its request is sent, blocked at a preflight nothing followed', () => {
+    const queued: FetchOutcome = { kind: 'queued', ms: 1 };
+    assert.deepEqual(classify(queued, [exchange('OPTIONS', 204), exchange('POST', 200)]), {
+      verdict: 'opaque',
+    });
+    assert.deepEqual(classify(queued, [exchange('POST', 200)]), { verdict: 'opaque' });
+    assert.deepEqual(classify(queued, [exchange('OPTIONS', 204)]), {
+      verdict: 'blocked',
+      stage: 'preflight',
+    });
+  });
   it('an opaque response (no-cors, or a manual redirect) is opaque, never allowed', () => {
-    for (const type of ['opaque', 'opaqueredirect']) {
-      const outcome: FetchOutcome = {
-        kind: 'resolved',
-        status: 0,
-        type,
-        redirected: false,
-        url: '',
-        headers: [],
-        bodyBytes: 0,
-        ms: 3,
-      };
-      assert.deepEqual(classify(outcome, [exchange('GET', 200)]), { verdict: 'opaque' });
-    }
+    for (const type of ['opaque', 'opaqueredirect'])
+      assert.deepEqual(classify(resolvedAs(type, 0), [exchange('GET', 200)]), { verdict: 'opaque' });
   });
   it('a resolved fetch is allowed, with the headers the page could read', () => {
     const outcome: FetchOutcome = {
