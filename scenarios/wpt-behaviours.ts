@@ -12,6 +12,8 @@ export interface WptBehaviour {
   title: string;
   /** WPT files that test it, paths from WPT's root. */
   files: readonly string[];
+  /** What of it the catalogue does not mirror, and why, where that is a part of it. */
+  leftOut?: string;
 }
 
 export const WPT_BEHAVIOURS: readonly WptBehaviour[] = [
@@ -318,6 +320,7 @@ export const WPT_BEHAVIOURS: readonly WptBehaviour[] = [
     id: 44,
     title: 'Origin header on same-origin non-GET requests and under Referrer-Policy',
     files: ['fetch/api/basic/request-headers.js', 'fetch/origin/assorted.window.js'],
+    leftOut: 'same-origin requests: every scenario calls an API of another origin than its page',
   },
   {
     id: 45,
@@ -348,6 +351,7 @@ export const WPT_BEHAVIOURS: readonly WptBehaviour[] = [
     id: 48,
     title: 'Element loads with the `crossorigin` attribute',
     files: ['cors/script-304.html'],
+    leftOut: 'elements other than the script (img, link) and the 304 revalidation of cached scripts',
   },
   {
     id: 49,
@@ -363,5 +367,7 @@ export const WPT_BEHAVIOURS: readonly WptBehaviour[] = [
       'xhr/access-control-response-with-body-sync.htm',
       'xhr/access-control-recursive-failed-request.htm',
     ],
+    leftOut:
+      'late upload listeners: an XMLHttpRequest upload event, which a fetch() page has no counterpart of',
   },
 ];

@@ -37,7 +37,14 @@ export interface DocFacts {
   /** Each flawed profile: its flaw, the pipelines it changes, the misconfig/ and vary/ scenarios calling them. */
   flaws: Array<{ profile: string; flaw: string; changed: string[]; calledBy: string[] }>;
   /** WPT's CORS behaviours (scenarios/wpt-behaviours.ts), each with the scenarios and files citing it. */
-  wpt: Array<{ id: number; title: string; files: string[]; cited: string[]; scenarios: string[] }>;
+  wpt: Array<{
+    id: number;
+    title: string;
+    files: string[];
+    cited: string[];
+    scenarios: string[];
+    leftOut: string | null;
+  }>;
   /** Scenarios where WPT and the Fetch standard's text disagree, with the note. */
   disagreements: Array<{ id: string; note: string }>;
 }
@@ -66,7 +73,7 @@ export function regions(facts: DocFacts): Record<string, string> {
       ['#', "WPT's behaviour", 'WPT files (cited in bold)', 'scenarios mirroring it'],
       facts.wpt.map((b) => [
         String(b.id),
-        cell(b.title),
+        cell(b.title) + (b.leftOut ? `<br>*Left out: ${cell(b.leftOut)}.*` : ''),
         b.files
           .map((f) => (b.cited.includes(f) ? `**[${f}](${WPT_SOURCE}${f})**` : `[${f}](${WPT_SOURCE}${f})`))
           .join('<br>'),
@@ -74,6 +81,11 @@ export function regions(facts: DocFacts): Record<string, string> {
       ]),
     ),
     'wpt-uncovered': uncovered(facts.wpt),
+    'wpt-left-out': facts.wpt
+      .filter((b) => b.leftOut)
+      .map((b) => `- ${b.id}. ${cell(b.title)}: ${cell(b.leftOut ?? '')}.`)
+      .join('\n')
+      .concat('\n'),
     'standards-disagree': table(
       ['scenario', 'what WPT asserts and the Fetch text gives'],
       facts.disagreements.map((d) => [code(d.id), cell(d.note)]),
@@ -279,6 +291,7 @@ export async function collectFacts(): Promise<DocFacts> {
         files: [...b.files],
         cited: [...new Set(citing.map((c) => c.path))],
         scenarios: [...new Set(citing.map((c) => c.id))],
+        leftOut: b.leftOut ?? null,
       };
     }),
     disagreements: scenarios.flatMap((s) =>

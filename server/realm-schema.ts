@@ -31,6 +31,8 @@ export const Quirks = z
     trustNullOrigin: z.boolean().optional(),
     /** Leave out `Vary: Origin` when the Allow-Origin depends on the request's Origin. */
     omitVary: z.boolean().optional(),
+    /** A body on the preflight's answer (with a preflightStatus that allows one, such as 200). */
+    preflightBody: z.string().min(1).optional(),
     /** The preflight's status instead of 204. */
     preflightStatus: z.number().int().min(200).max(599).optional(),
     /** The actual response's status instead of the trigger's (CORS headers still sent). */
