@@ -99,7 +99,10 @@ function answerTrigger(realm: RealmConfig, pipeline: Pipeline, request: FastifyR
     }
     if (quirks.redirectPreflight) return redirect(reply, quirks.redirectPreflight, request.url);
     if (quirks.preflightBody !== undefined)
-      return reply.code(quirks.preflightStatus ?? 200).type('text/plain').send(quirks.preflightBody);
+      return reply
+        .code(quirks.preflightStatus ?? 200)
+        .type('text/plain')
+        .send(quirks.preflightBody);
     return reply.code(quirks.preflightStatus ?? 204).send();
   }
   if (quirks.exceedsMaximumTimeout) return reply.code(500).send();
