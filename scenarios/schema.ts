@@ -193,9 +193,9 @@ export const RequestSpec = z
       }
     }
     const method = normalizeMethod(request.method);
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
     if (request.api === 'event-source' || request.api === 'script') {
-      const problem = (path: string, message: string) =>
-        ctx.addIssue({ code: 'custom', path: [path], message });
       const what = request.api === 'script' ? 'a script element' : 'an EventSource';
       if (method !== 'GET') problem('method', `must be GET: ${what} only sends GET`);
       if (Object.keys(request.headers).length > 0 || request.sendApiKey)
@@ -208,8 +208,6 @@ export const RequestSpec = z
       if (request.redirect !== 'follow') problem('redirect', `is a fetch() option: ${what} has none`);
     }
     if (request.api === 'beacon') {
-      const problem = (path: string, message: string) =>
-        ctx.addIssue({ code: 'custom', path: [path], message });
       if (method !== 'POST') problem('method', 'must be POST: sendBeacon only sends POST');
       if (
         Object.keys(request.headers).some((name) => name.toLowerCase() !== 'content-type') ||
@@ -225,9 +223,8 @@ export const RequestSpec = z
       if (request.mode !== 'cors') problem('mode', 'is not an option of sendBeacon');
       if (request.redirect !== 'follow') problem('redirect', 'is not an option of sendBeacon');
     }
-    if (request.body && (method === 'GET' || method === 'HEAD')) {
-      ctx.addIssue({ code: 'custom', path: ['body'], message: `fetch() rejects a body on ${method}` });
-    }
+    if (request.body && (method === 'GET' || method === 'HEAD'))
+      problem('body', `fetch() rejects a body on ${method}`);
   });
 export type RequestSpec = z.infer<typeof RequestSpec>;
 

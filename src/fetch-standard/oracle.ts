@@ -15,6 +15,7 @@ import {
   type FetchAnchor,
   getHeader,
   type HeaderList,
+  includesCredentials,
   isBadPort,
   isCorsNonWildcardRequestHeaderName,
   isCorsSafelistedMethod,
@@ -36,7 +37,10 @@ export interface OracleRequest {
   /** The request's header list as the page set it, plus what the body implies (Content-Type). */
   headers: HeaderList;
   credentials: CredentialsMode;
-  /** The page API that sent it, when not fetch(): a beacon's answer is never read. */
+  /**
+   * The page API that sent it, when not fetch(): a beacon's answer is never read; an EventSource and a
+   * script element show the page no response header.
+   */
   api?: 'event-source' | 'beacon' | 'script';
   /** fetch()'s redirect mode; `follow` when absent. */
   redirect?: 'follow' | 'error' | 'manual';
@@ -190,8 +194,12 @@ function preflightLists(
   return null;
 }
 
-/** The header names the page can read (#concept-response-cors-exposed-header-name-list). */
+/**
+ * The header names the page can read (#concept-response-cors-exposed-header-name-list); none through
+ * an API that shows the page no headers (an EventSource, a script element).
+ */
 export function exposedHeaderNames(request: OracleRequest, response: ObservedResponse): string[] {
+  if (request.api === 'event-source' || request.api === 'script') return [];
   const present = [...new Set(response.headers.map(([n]) => n.toLowerCase()))];
   const listed = extractTokenList(response.headers, 'access-control-expose-headers');
   const items = listed.kind === 'list' ? listed.items.map((h) => h.toLowerCase()) : [];
@@ -204,8 +212,7 @@ export function exposedHeaderNames(request: OracleRequest, response: ObservedRes
 
 /** Main fetch's refusals that come before any CORS step (#main-fetch): nothing may reach the server. */
 export function refusedBeforeSending(request: OracleRequest): BlockReason | null {
-  const url = new URL(request.url);
-  if (url.username !== '' || url.password !== '') return { code: 'url-credentials', url: request.url };
+  if (includesCredentials(request.url)) return { code: 'url-credentials', url: request.url };
   if (isBadPort(request.url)) return { code: 'bad-port', url: request.url };
   if (isMixedContent(request.origin, request.url))
     return { code: 'mixed-content', pageOrigin: request.origin, url: request.url };
@@ -303,8 +310,7 @@ function refusedRedirect(
   const url = new URL(next);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return refuse('not-http');
   if (redirectsSoFar >= 20) return refuse('limit');
-  if ((url.username !== '' || url.password !== '') && !sameOrigin(request.origin, next))
-    return refuse('credentials');
+  if (includesCredentials(url) && !sameOrigin(request.origin, next)) return refuse('credentials');
   return null;
 }
 

@@ -250,6 +250,12 @@ export function isMixedContent(pageOrigin: string, url: string): boolean {
  * The Fetch-standard anchors the catalogue and the oracle cite; a citation to any other anchor is a
  * typo caught by the scenario schema.
  */
+/** The URL Standard's "includes credentials": a username or a password is in the URL. */
+export function includesCredentials(url: string | URL): boolean {
+  const parsed = typeof url === 'string' ? new URL(url) : url;
+  return parsed.username !== '' || parsed.password !== '';
+}
+
 export const FETCH_ANCHORS = [
   'cors-safelisted-method',
   'concept-method-normalize',

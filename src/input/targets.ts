@@ -1,5 +1,6 @@
 import { dirname, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { includesCredentials } from '../fetch-standard/rules.ts';
 import { Policy } from '../policy/policy.ts';
 import { check, fieldPath, InputError, type Problem, readJson, readJsonFile } from './data-file.ts';
 
@@ -34,7 +35,7 @@ const TargetEntry = z
     name: TargetName,
     url: z.url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' }).refine((u) => {
       const url = new URL(u);
-      return url.username === '' && url.password === '' && url.hash === '';
+      return !includesCredentials(url) && url.hash === '';
     }, 'must carry no user, password or #fragment: fetch() refuses a URL with credentials'),
     policy: z.union([z.string().min(1), RawPolicy], {
       error: 'must be the path of a policy file (relative to the targets file) or a policy object',

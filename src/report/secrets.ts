@@ -1,4 +1,5 @@
 import type { FetchSpec } from '../engines/session.ts';
+import { cookiePairs } from '../wire/exchange.ts';
 
 /**
  * Secrets never leave the machine: the API key and every credential a page sends (Authorization,
@@ -55,14 +56,13 @@ function credentialParts(name: string, value: string): string[] {
     const [, token] = value.match(/^\S+\s+(.+)$/) ?? [];
     return [value, ...(token ? [token] : [])];
   }
-  if (lower === 'cookie')
-    return [value, ...value.split(';').map((c) => c.split('=').slice(1).join('=').trim())];
+  if (lower === 'cookie') return [value, ...cookiePairs(value).map(([, v]) => v)];
   return [value];
 }
 
 /** The secrets of one request: the target's API key and every credential the page sends. */
 export function secretsOf(request: FetchSpec, apiKey: string | undefined): Secrets {
-  const cookieValue = request.cookie?.split(';')[0]?.split('=').slice(1).join('=');
+  const cookieValue = cookiePairs(request.cookie)[0]?.[1];
   return new Secrets([
     apiKey,
     cookieValue,

@@ -21,9 +21,9 @@ import {
   type ExpectedOutcome,
 } from '../outcome/outcome.ts';
 import { expectFromPolicy, type Policy } from '../policy/policy.ts';
-import type { WireExchange } from '../wire/exchange.ts';
+import { cookiePairs, type WireExchange } from '../wire/exchange.ts';
 import { type FetchRun, type ScenarioRun, wireOfRun } from './run-scenario.ts';
-import { cookieNames, describeWire, hopsOf, observed } from './verdict.ts';
+import { describeWire, hopsOf, observed } from './verdict.ts';
 
 /**
  * What must happen: stated by the scenario record, or derived from a policy (the reference
@@ -264,7 +264,9 @@ function wireShape(exchange: WireExchange, step: WireStep | undefined): Record<s
   if (step?.without)
     shape.without = step.without.filter((name) => !hasHeader(exchange.requestHeaders as HeaderList, name));
   if (step?.cookies) {
-    const sent = cookieNames(getHeader(exchange.requestHeaders as HeaderList, 'cookie'));
+    const sent = cookiePairs(getHeader(exchange.requestHeaders as HeaderList, 'cookie')).map(
+      ([name]) => name,
+    );
     shape.cookies = Object.fromEntries(Object.keys(step.cookies).map((name) => [name, sent.includes(name)]));
   }
   if (step?.headers)

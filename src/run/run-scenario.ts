@@ -17,7 +17,7 @@ import {
 import { type HeaderList, normalizeMethod } from '../fetch-standard/rules.ts';
 import { diagnose, type Finding, mismatches } from '../flaws/flaws.ts';
 import { differences, exactly, type Outcome } from '../outcome/outcome.ts';
-import type { WireExchange } from '../wire/exchange.ts';
+import { cookiePairs, type WireExchange } from '../wire/exchange.ts';
 import { type Expectation, expectationFor, inEngine } from './expectation.ts';
 import type { Caller, Target, WireSource } from './target.ts';
 import { classify, hopsOf, observed } from './verdict.ts';
@@ -28,7 +28,7 @@ import { classify, hopsOf, observed } from './verdict.ts';
  */
 export function cookiesNamed(scenario: CatalogueEntry): string[] {
   if (scenario.request.credentials !== 'include') return [];
-  const set = scenario.request.cookie?.split('=')[0]?.trim();
+  const set = cookiePairs(scenario.request.cookie)[0]?.[0];
   const carried = (scenario.wire ?? []).flatMap((step) =>
     Object.entries(step.cookies ?? {}).flatMap(([name, sent]) => (sent ? [name] : [])),
   );
@@ -170,12 +170,7 @@ export function oracleRequest(spec: FetchSpec, origin: string): OracleRequest {
  * The engine's verdict against the oracle's reading of the same wire, with the one comparison of
  * outcomes: null when they agree.
  */
-export function divergence(
-  verdict: Outcome,
-  reading: OracleReading,
-  wire: WireExchange[],
-  readsHeaders = true,
-): string | null {
+export function divergence(verdict: Outcome, reading: OracleReading, wire: WireExchange[]): string | null {
   if (verdict.verdict === 'unreachable') return null;
   if (reading.verdict === 'incomplete') {
     if (verdict.verdict === 'blocked' && verdict.stage === 'before-request') {
@@ -188,13 +183,9 @@ export function divergence(
       return `the engine allowed the request, but the ${reading.missing} never reached the server`;
     return null;
   }
-  const read = outcomeOfReading(reading);
-  if (!read) return null;
-  // An API that gives the page no headers (an EventSource, a script element) is held to its verdict alone.
-  const oracle = !readsHeaders && read.verdict === 'allowed' ? { ...read, readable: [] } : read;
-  const present = readsHeaders
-    ? (observed(hopsOf(wire).at(-1)?.actual ?? null)?.headers.map(([n]) => n) ?? [])
-    : [];
+  const oracle = outcomeOfReading(reading);
+  if (!oracle) return null;
+  const present = observed(hopsOf(wire).at(-1)?.actual ?? null)?.headers.map(([n]) => n) ?? [];
   const differs = differences(exactly(oracle, present), verdict);
   return differs.length === 0 ? null : `by the oracle: ${differs.join('; ')}`;
 }
@@ -284,17 +275,7 @@ async function evidenceOf(
     expectSome: outcome.kind !== 'resolved' && page.reportsCorsMessages,
     settleMs: 300,
   });
-  // An EventSource or a script element gives the page no response headers to read.
-  const readsHeaders = prepared.request.api !== 'event-source' && prepared.request.api !== 'script';
-  return {
-    index,
-    outcome,
-    wire,
-    messages,
-    verdict,
-    oracle,
-    divergence: divergence(verdict, oracle, wire, readsHeaders),
-  };
+  return { index, outcome, wire, messages, verdict, oracle, divergence: divergence(verdict, oracle, wire) };
 }
 
 function assemble(

@@ -2,7 +2,7 @@ import type { FetchOutcome } from '../engines/session.ts';
 import type { ObservedResponse } from '../fetch-standard/oracle.ts';
 import { getHeader, type HeaderList } from '../fetch-standard/rules.ts';
 import type { CookieOutcome, Outcome, UnreachableCause } from '../outcome/outcome.ts';
-import type { WireExchange } from '../wire/exchange.ts';
+import { cookiePairs, type WireExchange } from '../wire/exchange.ts';
 
 export const isPreflight = (e: WireExchange): boolean =>
   e.method === 'OPTIONS' && getHeader(e.requestHeaders, 'access-control-request-method') !== null;
@@ -103,13 +103,6 @@ export function classify(outcome: FetchOutcome, wire: WireExchange[], cookieName
   return { verdict: 'blocked', stage: 'before-request' };
 }
 
-/** The names of the cookies a Cookie header carries. */
-export const cookieNames = (header: string | null): string[] =>
-  (header ?? '')
-    .split(';')
-    .map((pair) => pair.split('=')[0]?.trim() ?? '')
-    .filter(Boolean);
-
 /**
  * Whether the last request of the fetch carried every cookie named: `sent` or `withheld`; undefined
  * when none is named or no request reached the server.
@@ -117,7 +110,7 @@ export const cookieNames = (header: string | null): string[] =>
 function cookiesCarried(wire: WireExchange[], names: string[]): CookieOutcome | undefined {
   const last = hopsOf(wire).at(-1)?.actual;
   if (names.length === 0 || !last) return undefined;
-  const carried = cookieNames(getHeader(last.requestHeaders as HeaderList, 'cookie'));
+  const carried = cookiePairs(getHeader(last.requestHeaders as HeaderList, 'cookie')).map(([name]) => name);
   return names.every((name) => carried.includes(name)) ? 'sent' : 'withheld';
 }
 

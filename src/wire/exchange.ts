@@ -38,3 +38,17 @@ export function rawHeaderPairs(raw: string[]): HeaderPairs {
   for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
   return pairs;
 }
+
+/**
+ * The name=value pairs of a Cookie header ("a=1; b=2"), or of a cookie as a page sets it ("a=1;
+ * Path=/", whose first pair is the cookie), names and values trimmed.
+ */
+export function cookiePairs(text: string | null | undefined): Array<[string, string]> {
+  return (text ?? '')
+    .split(';')
+    .map((pair): [string, string] => {
+      const [name = '', ...value] = pair.split('=');
+      return [name.trim(), value.join('=').trim()];
+    })
+    .filter(([name]) => name !== '');
+}

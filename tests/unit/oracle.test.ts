@@ -384,3 +384,16 @@ describe('a beacon, whose answer no page reads', () => {
     assert.equal(blockedCode(reading), 'preflight:allow-origin-wildcard-with-credentials');
   });
 });
+
+describe('an API that shows the page no response header', () => {
+  it('an EventSource or a script element reads none, where fetch() would read the safelisted ones', () => {
+    const actual = response(200, { 'access-control-allow-origin': '*', 'content-type': 'text/event-stream' });
+    for (const api of ['event-source', 'script'] as const) {
+      const reading = read(request({ api }), { actual });
+      assert.equal(reading.verdict, 'allowed');
+      assert.deepEqual(reading.verdict === 'allowed' && reading.readable, [], api);
+    }
+    const fetched = read(request(), { actual });
+    assert.deepEqual(fetched.verdict === 'allowed' && fetched.readable, ['content-type']);
+  });
+});
